@@ -1,0 +1,176 @@
+"""WEB101 hardcoded-secret-key and WEB102 secret-key-literal-fallback."""
+
+from __future__ import annotations
+
+import ast
+
+from ..apps import is_app_receiver
+from ..lookups import EnvLookup, unwrap_lookup
+from ..values import NO_VALUE
+from . import Check
+
+SECRET_SETTING_NAMES = frozenset(
+    {"SECRET_KEY", "JWT_SECRET_KEY", "WTF_CSRF_SECRET_KEY", "SECURITY_PASSWORD_SALT"}
+)
+SECRET_SETTING_SUFFIXES = ("SECRET_KEY", "JWT_SECRET", "JWT_SECRET_KEY")
+#: A name ending so holds where the key is, not the key.
+NOT_A_KEY_SUFFIXES = ("_FILE", "_PATH", "_ENV", "_ENV_VAR", "_NAME", "_PREFIX", "_LENGTH")
+
+SESSION_MIDDLEWARE = frozenset(
+    {"starlette.middleware.sessions.SessionMiddleware",
+     "fastapi.middleware.sessions.SessionMiddleware"}
+)
+STARLETTE_MIDDLEWARE_WRAPPER = frozenset(
+    {"starlette.middleware.Middleware", "fastapi.middleware.Middleware"}
+)
+#: Callables whose first argument (or ``secret=``) is a signing secret.
+PYRAMID_SECRET_FACTORIES = {
+    "pyramid.session.SignedCookieSessionFactory": "SignedCookieSessionFactory secret",
+    "pyramid.session.UnencryptedCookieSessionFactoryConfig": "UnencryptedCookieSessionFactoryConfig secret",
+    "pyramid.authentication.AuthTktAuthenticationPolicy": "AuthTktAuthenticationPolicy secret",
+    "pyramid.authentication.AuthTktCookieHelper": "AuthTktCookieHelper secret",
+}
+#: PyJWT and python-jose module functions whose second argument (or ``key=``) is the key.
+JWT_FUNCTIONS = {
+    "jwt.encode": "jwt.encode key",
+    "jwt.decode": "jwt.decode key",
+    "jwt.api_jwt.encode": "jwt.encode key",
+    "jwt.api_jwt.decode": "jwt.decode key",
+    "jose.jwt.encode": "jose.jwt.encode key",
+    "jose.jwt.decode": "jose.jwt.decode key",
+}
+
+
+def is_secret_setting(name: str) -> bool:
+    """``SECRET_KEY``, ``*SECRET_KEY``, ``*JWT_SECRET(_KEY)``, ``SECRET_KEY_<suffix>`` ..."""
+    if not name.isupper() or name.endswith(NOT_A_KEY_SUFFIXES):
+        return False
+    return (
+        name in SECRET_SETTING_NAMES
+        or name.endswith(SECRET_SETTING_SUFFIXES)
+        or name.startswith("SECRET_KEY_")
+    )
+
+
+def _is_non_empty_literal(value) -> bool:
+    """A literal worth reporting: non-empty str/bytes, or literal of uncomputed value."""
+    if not value.is_literal:
+        return False
+    if value.value is NO_VALUE:
+        return True
+    return isinstance(value.value, (str, bytes)) and len(value.value) > 0
+
+
+def _argument(call: ast.Call, position: int, name: str):
+    """(value, site) of the argument at ``position`` or keyword ``name``."""
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value, keyword
+    if len(call.args) > position and type(call.args[position]) is not ast.Starred:
+        return call.args[position], call.args[position]
+    return None, None
+
+
+class _SecretReporter:
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+        self.values = ctx.values
+        self.findings = []
+
+    def fallback(self, lookup: EnvLookup, name: str) -> bool:
+        """WEB102 for a lookup whose default is a non-empty literal. True if it reported."""
+        if lookup.default is None:
+            return False
+        default = self.values.evaluate(lookup.default, lookup.scope)
+        if not _is_non_empty_literal(default):
+            return False
+        self.findings.append(self.ctx.finding("WEB102", lookup.default_site, name=name))
+        return True
+
+    def value(self, value: ast.expr, site, scope, name: str) -> None:
+        """Report a secret's value: a lookup's literal default (WEB102) or a literal (WEB101)."""
+        pending = [(value, site)]
+        while pending:
+            node, node_site = pending.pop()
+            if type(node) in (ast.List, ast.Tuple, ast.Set):  # SECRET_KEY_FALLBACKS = [...]
+                pending.extend((element, element) for element in node.elts)
+                continue
+            unwrapped = unwrap_lookup(node, scope, self.values)
+            if unwrapped is not None:
+                self.fallback(unwrapped[0], name)
+                continue
+            self.literal(node, node_site, scope, name)
+
+    def literal(self, node: ast.expr, site, scope, name: str) -> None:
+        """WEB101 where ``node`` is literal; through a name, at the name's literal binding."""
+        if not _is_non_empty_literal(self.values.evaluate(node, scope)):
+            return
+        if type(node) is not ast.Name:
+            self.findings.append(self.ctx.finding("WEB101", site, name=name))
+            return
+        for source, source_scope in self.values.literal_sources(node, scope):
+            if _is_non_empty_literal(self.values.evaluate(source, source_scope)):
+                self.findings.append(self.ctx.finding("WEB101", source, name=name))
+
+
+def run(ctx):
+    report = _SecretReporter(ctx)
+    for site in ctx.setting_sites():
+        if site.form != "cache_config" and is_secret_setting(site.name):
+            report.value(site.value, site.site, site.scope, site.name)
+    for node, scope in ctx.nodes(ast.Assign):
+        for target in node.targets:
+            if (
+                type(target) is ast.Attribute
+                and target.attr == "secret_key"
+                and is_app_receiver(target.value, scope)
+            ):
+                report.value(node.value, node.value, scope, "app.secret_key")
+    for call, scope in ctx.calls():
+        _check_call(call, scope, ctx, report)
+    for lookup in ctx.env_lookups():
+        if lookup.key is not None and is_secret_setting(lookup.key):
+            report.fallback(lookup, lookup.key)
+    for node, scope in ctx.nodes(ast.BoolOp):
+        unwrapped = unwrap_lookup(node, scope, ctx.values)
+        if unwrapped is not None:
+            lookup = unwrapped[0]
+            if lookup.key is not None and is_secret_setting(lookup.key):
+                report.fallback(lookup, lookup.key)
+    return report.findings
+
+
+def _check_call(call: ast.Call, scope, ctx, report: _SecretReporter) -> None:
+    func = call.func
+    if type(func) not in (ast.Name, ast.Attribute):
+        return
+    names = ctx.qualnames(func, scope)
+    if names & SESSION_MIDDLEWARE:
+        value, site = _argument(call, 1, "secret_key")
+        if value is not None:
+            report.value(value, site, scope, "SessionMiddleware secret_key")
+        return
+    if (
+        names & STARLETTE_MIDDLEWARE_WRAPPER
+        or (type(func) is ast.Attribute and func.attr == "add_middleware")
+    ) and call.args and ctx.qualnames(call.args[0], scope) & SESSION_MIDDLEWARE:
+        value, site = _argument(call, 1, "secret_key")
+        if value is not None:
+            report.value(value, site, scope, "SessionMiddleware secret_key")
+        return
+    for name in names:
+        label = PYRAMID_SECRET_FACTORIES.get(name)
+        if label is not None:
+            value, site = _argument(call, 0, "secret")
+            if value is not None:
+                report.value(value, site, scope, label)
+            return
+        label = JWT_FUNCTIONS.get(name)
+        if label is not None:
+            value, site = _argument(call, 1, "key")
+            if value is not None:
+                report.value(value, site, scope, label)
+            return
+
+
+CHECK = Check("secrets", ("WEB101", "WEB102"), run)

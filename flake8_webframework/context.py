@@ -1,0 +1,60 @@
+"""What every check of one file shares: the model, the value analysis, settings and lookups."""
+
+from __future__ import annotations
+
+import ast
+
+from .findings import ColumnMap, Finding, make_finding
+from .lookups import EnvLookup, env_scheme_lookups, match_env_lookup
+from .names import resolve_qualnames
+from .scopes import ModuleModel, Scope
+from .settings import SettingsInfo, SettingSite, collect_setting_sites
+from .values import ValueAnalysis
+
+
+class FileContext:
+    def __init__(self, tree: ast.AST, filename: str, lines: list[str] | None) -> None:
+        self.tree = tree
+        self.filename = filename
+        self.model = ModuleModel(tree)
+        self.values = ValueAnalysis(self.model)
+        self.columns = ColumnMap(lines)
+        self.settings = SettingsInfo(self.model, filename)
+        self._setting_sites: list[SettingSite] | None = None
+        self._env_lookups: list[EnvLookup] | None = None
+
+    # -- node index -------------------------------------------------------------------------
+
+    def nodes(self, node_type: type) -> list[tuple[ast.AST, Scope]]:
+        return self.model.index.get(node_type, [])
+
+    def calls(self) -> list[tuple[ast.Call, Scope]]:
+        return self.model.index.get(ast.Call, [])
+
+    def qualnames(self, expr: ast.AST, scope: Scope) -> frozenset[str]:
+        return resolve_qualnames(expr, scope)
+
+    # -- shared, lazily computed analyses ------------------------------------------------------
+
+    def setting_sites(self) -> list[SettingSite]:
+        if self._setting_sites is None:
+            self._setting_sites = collect_setting_sites(self.model, self.settings)
+        return self._setting_sites
+
+    def env_lookups(self) -> list[EnvLookup]:
+        """Every environment lookup call in the file, and ``Env(NAME=(cast, default))`` entries."""
+        if self._env_lookups is None:
+            found = []
+            for call, scope in self.calls():
+                lookup = match_env_lookup(call, scope, self.values)
+                if lookup is not None:
+                    found.append(lookup)
+                else:
+                    found.extend(env_scheme_lookups(call, scope))
+            self._env_lookups = found
+        return self._env_lookups
+
+    # -- reporting -----------------------------------------------------------------------------
+
+    def finding(self, code: str, node, **fields: object) -> Finding:
+        return make_finding(code, node, self.columns, **fields)

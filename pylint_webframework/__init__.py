@@ -1,0 +1,60 @@
+"""The pylint front-end: ``load-plugins = pylint_webframework``.
+
+The checker parses each module's own source (``node.stream()``) with ``ast`` and reports
+the shared core's findings with line, column, end line and end column, under the
+``W75XY`` message ids and symbols of the rule registry.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flake8_webframework.core import UnparsableSourceError, check_source
+from flake8_webframework.registry import RULES
+from pylint.checkers import BaseRawFileChecker
+
+if TYPE_CHECKING:  # pragma: no cover
+    from astroid import nodes
+    from pylint.lint import PyLinter
+
+
+def _messages() -> dict:
+    return {
+        rule.msgid: (
+            "%s",
+            rule.symbol,
+            f"{rule.summary} See {rule.help_url}",
+        )
+        for rule in RULES.values()
+    }
+
+
+class WebFrameworkChecker(BaseRawFileChecker):
+    """Security mistakes specific to Django, Flask, FastAPI/Starlette and Pyramid."""
+
+    name = "webframework"
+    msgs = _messages()
+
+    def process_module(self, node: nodes.Module) -> None:
+        try:
+            with node.stream() as stream:
+                source = stream.read()
+        except (OSError, AttributeError, TypeError):
+            return
+        try:
+            findings = check_source(source, node.file or node.name)
+        except UnparsableSourceError:
+            return  # pylint reports syntax errors itself
+        for finding in findings:
+            self.add_message(
+                finding.msgid,
+                line=finding.line,
+                col_offset=finding.col,
+                end_lineno=finding.end_line,
+                end_col_offset=finding.end_col,
+                args=(finding.message,),
+            )
+
+
+def register(linter: PyLinter) -> None:
+    linter.register_checker(WebFrameworkChecker(linter))
