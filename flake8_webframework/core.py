@@ -12,7 +12,9 @@ from __future__ import annotations
 import ast
 import io
 import os
+import sys
 import tokenize
+from contextlib import contextmanager
 
 from .checks import Check, all_checks
 from .context import FileContext
@@ -44,20 +46,26 @@ def _failure(check_name: str, error: BaseException) -> Finding:
 
 
 def _raised_in_core(error: BaseException) -> bool:
-    """Whether the innermost frame of ``error`` is shared core code (not a check module)."""
+    """Whether ``error`` came out of shared core code that a check called (resolver, value
+    analysis, lookups, settings), rather than from the check's own code."""
     traceback = error.__traceback__
-    filename = None
     while traceback is not None:
         filename = traceback.tb_frame.f_code.co_filename
+        if os.path.dirname(os.path.abspath(filename)) == _HERE and not filename.endswith(
+            os.sep + "core.py"
+        ):
+            return True
         traceback = traceback.tb_next
-    if filename is None:
-        return False
-    directory = os.path.dirname(os.path.abspath(filename))
-    return directory == _HERE
+    return False
 
 
 def _finish(findings: list[Finding]) -> list[Finding]:
-    return sorted(set(findings))
+    """Sorted, one finding per code and range (a secret reached twice is reported once)."""
+    unique: dict[tuple, Finding] = {}
+    for finding in sorted(findings):
+        key = (finding.line, finding.col, finding.end_line, finding.end_col, finding.code)
+        unique.setdefault(key, finding)
+    return list(unique.values())
 
 
 def check_tree(tree: ast.AST, filename: str = "<unknown>", lines: list[str] | None = None) -> list[Finding]:
@@ -93,13 +101,35 @@ def decode_source(source: bytes) -> str:
     return text
 
 
+@contextmanager
+def _parser_headroom():
+    """Give ``ast.parse`` the same nesting headroom however deep the caller's stack is.
+
+    CPython 3.10/3.11 bound the tree conversion by the recursion limit minus the frames
+    already in use, so a tree that parses at top level fails inside a deep caller (pytest,
+    pylint). The limit is raised by the caller's depth for the parse only.
+    """
+    depth = 0
+    frame = sys._getframe()
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit + depth)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 def check_source(source: str | bytes, filename: str = "<unknown>") -> list[Finding]:
     """Parse ``source`` and run every check. Raises :class:`UnparsableSourceError` when the
     source cannot be decoded or parsed (syntax errors, NUL bytes, nesting too deep for the
     parser); the checks themselves never raise (see WEB000)."""
     try:
         text = decode_source(source) if isinstance(source, bytes) else source
-        tree = ast.parse(text, filename=filename)
+        with _parser_headroom():
+            tree = ast.parse(text, filename=filename)
     except (SyntaxError, ValueError, UnicodeDecodeError, LookupError) as error:
         raise UnparsableSourceError(f"{filename}: {type(error).__name__}: {error}") from error
     except (RecursionError, MemoryError) as error:
