@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 
 from .findings import ColumnMap, Finding, make_finding
-from .lookups import EnvLookup, env_scheme_lookups, match_env_lookup
+from .lookups import EnvLookup, env_scheme_lookups, match_env_lookup, unwrap_lookup
 from .names import resolve_qualnames
 from .scopes import ModuleModel, Scope
 from .settings import SettingsInfo, SettingSite, collect_setting_sites
-from .values import ValueAnalysis
+from .values import NO_VALUE, ValueAnalysis
 
 
 class FileContext:
@@ -53,6 +53,17 @@ class FileContext:
                     found.extend(env_scheme_lookups(call, scope))
             self._env_lookups = found
         return self._env_lookups
+
+    def setting_value(self, expr: ast.AST, scope: Scope, site) -> tuple[object, object]:
+        """A setting's concrete value and where to report it. An environment lookup with a
+        literal default counts as that default, reported at the default."""
+        unwrapped = unwrap_lookup(expr, scope, self.values)
+        if unwrapped is not None:
+            lookup = unwrapped[0]
+            if lookup.default is None:
+                return NO_VALUE, None
+            return self.values.literal_value(lookup.default, lookup.scope), lookup.default_site
+        return self.values.literal_value(expr, scope), site
 
     # -- reporting -----------------------------------------------------------------------------
 

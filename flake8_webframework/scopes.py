@@ -63,6 +63,7 @@ class Scope:
         "global_names",
         "nonlocal_names",
         "star_imports",
+        "instance_bindings",
     )
 
     def __init__(self, node, kind, parent):
@@ -73,6 +74,8 @@ class Scope:
         self.global_names: set[str] = set()
         self.nonlocal_names: set[str] = set()
         self.star_imports: list[str] = []
+        #: class scopes only: ``self.NAME = ...`` / ``cls.NAME = ...`` in its methods
+        self.instance_bindings: dict[str, list[Binding]] = {}
 
     def add(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
@@ -167,8 +170,22 @@ class ModuleModel:
 
     def _visit_assign(self, node: ast.Assign, scope: Scope, push) -> bool:
         for target in node.targets:
-            self._note_target_values(target, node.value)
+            if type(target) is ast.Attribute:
+                self._note_instance_attribute(target, scope, ASSIGN, node.value)
+            else:
+                self._note_target_values(target, node.value)
         return False
+
+    @staticmethod
+    def _note_instance_attribute(target: ast.Attribute, scope: Scope, kind, value) -> None:
+        """``self.NAME = value`` in a method binds NAME for ``self.NAME`` reads too."""
+        base = target.value
+        if type(base) is ast.Name and base.id in ("self", "cls"):
+            owner = scope.enclosing_class()
+            if owner is not None:
+                owner.instance_bindings.setdefault(target.attr, []).append(
+                    Binding(kind, target, scope, value=value)
+                )
 
     def _note_target_values(self, target: ast.expr, value: ast.expr) -> None:
         pairs = [(target, value)]
@@ -187,6 +204,8 @@ class ModuleModel:
 
     def _visit_annassign(self, node: ast.AnnAssign, scope: Scope, push) -> bool:
         target = node.target
+        if type(target) is ast.Attribute and node.value is not None:
+            self._note_instance_attribute(target, scope, ASSIGN, node.value)
         if type(target) is ast.Name:
             if node.value is not None:
                 self._bind(scope, target.id, Binding(ASSIGN, target, scope, value=node.value))
@@ -200,6 +219,8 @@ class ModuleModel:
 
     def _visit_augassign(self, node: ast.AugAssign, scope: Scope, push) -> bool:
         target = node.target
+        if type(target) is ast.Attribute:
+            self._note_instance_attribute(target, scope, AUGASSIGN, node.value)
         if type(target) is ast.Name:
             self._bind(scope, target.id, Binding(AUGASSIGN, target, scope, value=node.value))
             push((node.value, scope))

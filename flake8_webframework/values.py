@@ -224,8 +224,13 @@ class ValueAnalysis:
             if id(current) in seen:
                 continue
             seen.add(id(current))
+            bindings = None
             if type(current) is ast.Name:
-                _, bindings = lookup_name(current_scope, current.id)
+                bindings = lookup_name(current_scope, current.id)[1]
+            elif type(current) is ast.Attribute:
+                found = self.attribute_bindings(current, current_scope)
+                bindings = found[1] if found else None
+            if bindings:
                 values = [b for b in bindings if b.kind in (ASSIGN, AUGASSIGN)]
                 if values and all(b.kind in (ASSIGN, AUGASSIGN, DECLARE) for b in bindings):
                     pending.extend((b.value, b.scope) for b in values)
@@ -347,24 +352,33 @@ class ValueAnalysis:
 
         return deps, combine
 
-    def _plan_attribute(self, node: ast.Attribute, scope: Scope):
+    def attribute_bindings(self, node: ast.Attribute, scope: Scope):
+        """For ``self.X``/``cls.X``/``Class.X`` of a class in this file: (class scope, the
+        bindings of ``X`` in the class body and in its methods' ``self.X = ...``).
+        ``None`` for other attributes."""
         base = node.value
-        if type(base) is ast.Name:
-            class_scope = None
-            if base.id in ("self", "cls"):
-                owner = _method_owner(scope)
-                if owner is not None:
-                    class_scope = owner
-            else:
-                class_node = class_of_binding(lookup_name(scope, base.id)[1])
-                if class_node is not None:
-                    class_scope = self.model.class_scopes.get(id(class_node))
-            if class_scope is not None:
-                bindings = class_scope.bindings.get(node.attr)
-                if bindings:
-                    return self._plan_bindings(class_scope, bindings)
-                return _NONLITERAL
-        if node.attr.isupper() and _rooted_in_import(base, scope):
+        if type(base) is not ast.Name:
+            return None
+        if base.id in ("self", "cls"):
+            class_scope = _method_owner(scope)
+        else:
+            class_node = class_of_binding(lookup_name(scope, base.id)[1])
+            class_scope = self.model.class_scopes.get(id(class_node)) if class_node else None
+        if class_scope is None:
+            return None
+        bindings = class_scope.bindings.get(node.attr, []) + class_scope.instance_bindings.get(
+            node.attr, []
+        )
+        return class_scope, bindings
+
+    def _plan_attribute(self, node: ast.Attribute, scope: Scope):
+        found = self.attribute_bindings(node, scope)
+        if found is not None:
+            class_scope, bindings = found
+            if bindings:
+                return self._plan_bindings(class_scope, bindings)
+            return _NONLITERAL
+        if node.attr.isupper() and _rooted_in_import(node.value, scope):
             return _UNKNOWN
         return _NONLITERAL
 

@@ -86,14 +86,14 @@ def _safe_serializer(cache: ast.Dict, ctx, scope) -> bool:
 
 
 def _caches_entries(site, ctx):
-    """(alias key node, backend key node, backend value node, backend string, cache dict)."""
+    """(alias key node, where to report the backend, backend string, cache dict)."""
     for alias, cache in _dict_entries(site.value):
         backend = _entry(cache, "BACKEND")
         if backend is None:
             continue
-        value = ctx.values.literal_value(backend[1], site.scope)
+        value, report_at = ctx.setting_value(backend[1], site.scope, Span(*backend))
         if isinstance(value, str):
-            yield alias, backend[0], backend[1], value, cache
+            yield alias, report_at, value, cache
 
 
 def run(ctx):
@@ -103,7 +103,7 @@ def run(ctx):
     session_alias = "default"
     for site in sites:
         if site.name == "CACHES":
-            for alias, key, value, backend, cache in _caches_entries(site, ctx):
+            for alias, report_at, backend, cache in _caches_entries(site, ctx):
                 if backend in LOCAL_DJANGO_BACKENDS:
                     local_aliases.add(alias.value)
                 elif backend in PICKLING_DJANGO_BACKENDS:
@@ -111,29 +111,29 @@ def run(ctx):
                         cache, ctx, site.scope
                     ):
                         continue
-                    findings.append(ctx.finding("WEB401", Span(key, value), backend=backend))
+                    findings.append(ctx.finding("WEB401", report_at, backend=backend))
         elif site.name == "CACHE_TYPE":
             if site.form == "module" and not ctx.settings.is_settings_module("CACHE_TYPE"):
                 continue
-            cache_type = ctx.values.literal_value(site.value, site.scope)
+            cache_type, report_at = ctx.setting_value(site.value, site.scope, site.site)
             if isinstance(cache_type, str) and _flask_cache_type_pickles(cache_type):
-                findings.append(ctx.finding("WEB401", site.site, backend=repr(cache_type)))
+                findings.append(ctx.finding("WEB401", report_at, backend=repr(cache_type)))
         elif site.name == "SESSION_CACHE_ALIAS":
             alias = ctx.values.literal_value(site.value, site.scope)
             if isinstance(alias, str):
                 session_alias = alias
     for site in sites:
         if site.name == "SESSION_ENGINE":
-            engine = ctx.values.literal_value(site.value, site.scope)
+            engine, report_at = ctx.setting_value(site.value, site.scope, site.site)
             if engine in PICKLING_SESSION_ENGINES and session_alias not in local_aliases:
                 findings.append(
-                    ctx.finding("WEB402", site.site, what=f"SESSION_ENGINE {engine!r}")
+                    ctx.finding("WEB402", report_at, what=f"SESSION_ENGINE {engine!r}")
                 )
         elif site.name == "SESSION_SERIALIZER":
-            serializer = ctx.values.literal_value(site.value, site.scope)
+            serializer, report_at = ctx.setting_value(site.value, site.scope, site.site)
             if isinstance(serializer, str) and serializer.endswith("PickleSerializer"):
                 findings.append(
-                    ctx.finding("WEB402", site.site, what=f"SESSION_SERIALIZER {serializer!r}")
+                    ctx.finding("WEB402", report_at, what=f"SESSION_SERIALIZER {serializer!r}")
                 )
     return findings
 

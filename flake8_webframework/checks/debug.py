@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 
 from ..apps import is_app_receiver
-from ..lookups import AS_IS, BOOL, EnvLookup, lookup_turns_on, unwrap_lookup
+from dataclasses import replace
+
+from ..lookups import AS_IS, BOOL, RAW, UNKNOWN_CAST, EnvLookup, lookup_turns_on, unwrap_lookup
 from . import Check
 
 #: Apps whose constructor takes ``debug=``.
@@ -106,19 +108,19 @@ def run(ctx):
             if keyword.arg == "debug":
                 report.value(keyword.value, keyword, scope, label, "debug")
     if info.framework_context(excluding="DEBUG"):
+        # Lookups keyed DEBUG whose value flows somewhere this file does not show: a raw
+        # string default is judged as a boolean parse would ("1" on, "0"/"false" off).
         for lookup in ctx.env_lookups():
             if (
                 id(lookup.call) not in report.judged_lookups
                 and lookup.key is not None
                 and is_debug_key(lookup.key)
-                and (lookup.cast in (BOOL, AS_IS) or _is_bool_constant(lookup.default))
+                and lookup.cast in (BOOL, AS_IS, RAW, UNKNOWN_CAST)
             ):
+                if lookup.cast == RAW:
+                    lookup = replace(lookup, cast=UNKNOWN_CAST)
                 report.fallback(lookup, [], lookup.key)
     return report.findings
-
-
-def _is_bool_constant(node) -> bool:
-    return type(node) is ast.Constant and type(node.value) is bool
 
 
 CHECK = Check("debug", ("WEB201", "WEB202"), run)

@@ -105,7 +105,7 @@ class _SecretReporter:
         """WEB101 where ``node`` is literal; through a name, at the name's literal binding."""
         if not _is_non_empty_literal(self.values.evaluate(node, scope)):
             return
-        if type(node) is not ast.Name:
+        if type(node) not in (ast.Name, ast.Attribute):
             self.findings.append(self.ctx.finding("WEB101", site, name=name))
             return
         for source, source_scope in self.values.literal_sources(node, scope):
