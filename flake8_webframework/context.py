@@ -22,6 +22,7 @@ class FileContext:
         self.settings = SettingsInfo(self.model, filename)
         self._setting_sites: list[SettingSite] | None = None
         self._env_lookups: list[EnvLookup] | None = None
+        self._qualnames: dict[int, frozenset[str]] = {}
 
     # -- node index -------------------------------------------------------------------------
 
@@ -32,7 +33,12 @@ class FileContext:
         return self.model.index.get(ast.Call, [])
 
     def qualnames(self, expr: ast.AST, scope: Scope) -> frozenset[str]:
-        return resolve_qualnames(expr, scope)
+        """Qualified names of ``expr`` (memoised: many checks ask about the same callee)."""
+        key = id(expr)
+        found = self._qualnames.get(key)
+        if found is None:
+            found = self._qualnames[key] = resolve_qualnames(expr, scope)
+        return found
 
     # -- shared, lazily computed analyses ------------------------------------------------------
 

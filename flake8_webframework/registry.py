@@ -43,7 +43,7 @@ class Rule:
 
 
 def _rules(*rules: Rule) -> dict[str, Rule]:
-    table = {rule.code: rule for rule in rules}
+    table = {rule.code: rule for rule in sorted(rules, key=lambda rule: rule.code)}
     msgids = {rule.msgid for rule in rules}
     symbols = {rule.symbol for rule in rules}
     assert len(table) == len(msgids) == len(symbols) == len(rules), "duplicate rule identity"
@@ -139,6 +139,134 @@ RULES: dict[str, Rule] = _rules(
         summary="A FastAPI app that leaves the interactive API docs on.",
         severity="low",
         cwe=200,
+    ),
+    Rule(
+        code="WEB203",
+        symbol="werkzeug-debugger-exposed",
+        template="{what} exposes an in-browser debugger console that runs arbitrary code; remove it outside development",
+        summary="An interactive in-browser debugger (Werkzeug console, pyramid_debugtoolbar) switched on.",
+        severity="high",
+        cwe=94,
+    ),
+    Rule(
+        code="WEB204",
+        symbol="allowed-hosts-wildcard",
+        template="ALLOWED_HOSTS accepts any host ({value}); list the host names the site serves",
+        summary="Django ALLOWED_HOSTS containing the '*' wildcard.",
+        severity="medium",
+        cwe=20,
+    ),
+    Rule(
+        code="WEB205",
+        symbol="dev-server-public-bind",
+        template="development server bound to every interface ({host}); bind 127.0.0.1 or use a production server",
+        summary="The Flask/Werkzeug development server bound to every network interface.",
+        severity="medium",
+        cwe=605,
+    ),
+    Rule(
+        code="WEB504",
+        symbol="insecure-cookie-setting",
+        template="{what} sends the cookie {problem}; {fix}",
+        summary="A session, CSRF or remember cookie sent without Secure/HttpOnly/SameSite protection.",
+        severity="medium",
+        cwe=614,
+    ),
+    Rule(
+        code="WEB506",
+        symbol="transport-security-disabled",
+        template="{what} turns HTTPS enforcement off; {fix}",
+        summary="HTTPS redirect or HSTS explicitly switched off.",
+        severity="medium",
+        cwe=319,
+    ),
+    Rule(
+        code="WEB601",
+        symbol="jwt-verification-disabled",
+        template="{what} accepts tokens without verifying their signature; {fix}",
+        summary="JWT decoding that skips or weakens signature verification.",
+        severity="high",
+        cwe=347,
+    ),
+    Rule(
+        code="WEB602",
+        symbol="pyramid-acl-allow-all",
+        template="ACL grants ALL_PERMISSIONS to {principal}; grant named permissions instead",
+        summary="A Pyramid ACL entry granting ALL_PERMISSIONS to Everyone or Authenticated.",
+        severity="high",
+        cwe=732,
+    ),
+    Rule(
+        code="WEB603",
+        symbol="weak-password-hasher",
+        template="PASSWORD_HASHERS starts with {hasher}, a weak hash for new passwords; put PBKDF2, Argon2, bcrypt or scrypt first",
+        summary="Django PASSWORD_HASHERS whose first (default) entry is a weak hasher.",
+        severity="high",
+        cwe=916,
+    ),
+    Rule(
+        code="WEB103",
+        symbol="hardcoded-password-setting",
+        template="hardcoded password in {name}; load it from the environment or a secret store",
+        summary="A literal password in framework settings (database, mail, database URLs).",
+        severity="high",
+        cwe=259,
+    ),
+    Rule(
+        code="WEB302",
+        symbol="autoescape-disabled",
+        template="{what} renders templates without HTML autoescaping (cross-site scripting); {fix}",
+        summary="A template engine configured without HTML autoescaping.",
+        severity="medium",
+        cwe=79,
+    ),
+    Rule(
+        code="WEB303",
+        symbol="mark-safe-untrusted",
+        template="{sink} marks a non-literal value as safe HTML (cross-site scripting); {fix}",
+        summary="HTML escaping bypassed for a non-literal value (mark_safe, Markup, format_html).",
+        severity="medium",
+        cwe=79,
+    ),
+    Rule(
+        code="WEB304",
+        symbol="raw-sql-formatted",
+        template="{sink} runs SQL built by string formatting (SQL injection); pass values as query parameters",
+        summary="Raw SQL built by string formatting with non-literal parts.",
+        severity="high",
+        cwe=89,
+    ),
+    Rule(
+        code="WEB403",
+        symbol="unsafe-deserialisation-in-view",
+        template="{sink} deserialises request data, which lets the client run code; {fix}",
+        summary="pickle/marshal/yaml.load applied to request data.",
+        severity="high",
+        cwe=502,
+    ),
+    Rule(
+        code="WEB502",
+        symbol="csrf-protection-disabled",
+        template="{what} disables CSRF protection; {fix}",
+        summary="CSRF protection switched off (csrf_exempt, middleware without CsrfViewMiddleware, ...).",
+        severity="medium",
+        cwe=352,
+    ),
+    Rule(
+        code="WEB503",
+        symbol="clickjacking-protection-disabled",
+        template="{what} lets other sites frame these pages (clickjacking); {fix}",
+        summary="Clickjacking protection (X-Frame-Options) removed or weakened.",
+        severity="low",
+        cwe=1021,
+    ),
+    Rule(
+        code="WEB505",
+        symbol="cors-wildcard-credentials",
+        template="{what} lets any origin make credentialed requests; list the trusted origins",
+        summary="CORS that allows any origin together with credentials.",
+        severity="high",
+        cwe=942,
     ),
 )
 

@@ -33,6 +33,7 @@ INDEXED_TYPES = (
     ast.FunctionDef,
     ast.AsyncFunctionDef,
     ast.BoolOp,
+    ast.Return,
 )
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
@@ -124,7 +125,9 @@ class ModuleModel:
         index = self.index
         indexed = INDEXED_TYPES
         handlers = _HANDLERS
-        iter_children = ast.iter_child_nodes
+        child_fields = _CHILD_FIELDS
+        fields_of = _child_fields_of
+        ast_type = ast.AST
         push = stack.append
         pop = stack.pop
         while stack:
@@ -133,11 +136,19 @@ class ModuleModel:
             if node_type in indexed:
                 index[node_type].append((node, scope))
             handler = handlers.get(node_type)
-            if handler is not None:
-                if handler(self, node, scope, push):
-                    continue
-            for child in iter_children(node):
-                push((child, scope))
+            if handler is not None and handler(self, node, scope, push):
+                continue
+            fields = child_fields.get(node_type)
+            if fields is None:
+                fields = fields_of(node_type)
+            for field in fields:
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, ast_type):
+                            push((item, scope))
+                elif isinstance(value, ast_type):
+                    push((value, scope))
 
     def _bind(self, scope: Scope, name: str, binding: Binding) -> None:
         self._deferred.append((scope, name, binding))
@@ -373,6 +384,29 @@ def _nonlocal_target(scope: Scope, name: str) -> Scope:
             return candidate
         candidate = candidate.parent
     return scope
+
+
+#: node type -> the fields that may hold child nodes worth visiting (operators and
+#: load/store contexts carry nothing; Constant has no children).
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_NO_CHILDREN = frozenset({"ctx", "op", "ops", "id", "arg", "attr", "name", "names", "module",
+                          "level", "type_comment", "kind", "conversion", "is_async", "lineno",
+                          "col_offset", "end_lineno", "end_col_offset", "value_str"})
+
+
+def _child_fields_of(node_type: type) -> tuple[str, ...]:
+    if node_type is ast.Constant or issubclass(
+        node_type, (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+    ):
+        fields: tuple[str, ...] = ()
+    else:
+        fields = tuple(
+            field for field in getattr(node_type, "_fields", ()) if field not in _NO_CHILDREN
+        )
+        if node_type is ast.alias:
+            fields = ()
+    _CHILD_FIELDS[node_type] = fields
+    return fields
 
 
 _HANDLERS = {

@@ -184,12 +184,23 @@ def compare_values(ops: list[ast.cmpop], values: list[object]) -> object:
     return True
 
 
+class _BindingGroup:
+    """All bindings of one name in one scope, evaluated as one unit."""
+
+    __slots__ = ("scope", "bindings")
+
+    def __init__(self, scope: Scope, bindings: list) -> None:
+        self.scope = scope
+        self.bindings = bindings
+
+
 class ValueAnalysis:
     """Memoised literal analysis over one module."""
 
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
         self._cache: dict[int, Value] = {}
+        self._groups: dict[int, _BindingGroup] = {}
 
     # -- public helpers -------------------------------------------------------------------
 
@@ -276,7 +287,17 @@ class ValueAnalysis:
         if node_type is ast.Constant:
             return Value(LITERAL, node.value)
         if node_type is ast.Name:
-            return self._plan_bindings(*lookup_name(scope, node.id))
+            bound_in, bindings = lookup_name(scope, node.id)
+            if bound_in is None:
+                return _UNKNOWN  # a builtin or a name from a star import
+            # Every use of a name sees the same bindings: evaluate them once per binding list
+            # (``q = q + "..."`` repeated n times stays linear, not quadratic).
+            group = self._groups.get(id(bindings))
+            if group is None:
+                group = self._groups[id(bindings)] = _BindingGroup(bound_in, bindings)
+            return [(group, scope)], _combine_first
+        if node_type is _BindingGroup:
+            return self._plan_bindings(node.scope, node.bindings)
         if node_type is ast.BinOp:
             return [(node.left, scope), (node.right, scope)], _combine_binop
         if node_type is ast.JoinedStr:

@@ -92,7 +92,7 @@ TARGETS = [
         "Template",
         "def build(src):\n"
         "    return {ref}(src)\n",
-        (("WEB301", 2),),
+        (("WEB301", 2), ("WEB302", 2)),  # no default_filters=["h"]: no escaping either
     ),
     Target(
         "FastAPI",

@@ -339,3 +339,11 @@ def test_deep_conditional_and_attribute_chains() -> None:
 def test_every_rule_has_identity() -> None:
     for code, rule in RULES.items():
         assert rule.code == code and rule.msgid.startswith("W75") and rule.symbol
+
+
+def test_thousands_of_rebindings_of_one_name() -> None:
+    rebinds = '    q = q + " and a"\n' * 3000
+    head = 'from flask import render_template_string\ndef f(x):\n    q = "select"\n'
+    assert codes(head + rebinds + "    render_template_string(q)\n") == []
+    found = codes(head + rebinds + "    q = q + x\n    render_template_string(q)\n")
+    assert found == [(3005, "WEB301")]
