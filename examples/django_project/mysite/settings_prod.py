@@ -22,11 +22,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -35,6 +37,16 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "mysite.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {},  # no "autoescape" option: Django escapes by default
+    },
+]
+
 WSGI_APPLICATION = "mysite.wsgi.application"
 
 DATABASES = {
@@ -46,6 +58,17 @@ DATABASES = {
         "HOST": os.environ["POSTGRES_HOST"],
     }
 }
+
+# Argon2 for new passwords; MD5 stays last only to verify and upgrade old hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+]
+
+EMAIL_HOST = "smtp.mailgun.org"
+EMAIL_HOST_USER = os.environ["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = os.environ["EMAIL_HOST_PASSWORD"]
 
 # django-redis with a JSON serializer: values in Redis are never unpickled.
 CACHES = {
@@ -60,7 +83,17 @@ CACHES = {
 # Sessions live in the database, serialised as JSON (Django's default).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = True
+X_FRAME_OPTIONS = "DENY"
+
+# Credentialed CORS for the named front-end origins only.
+CORS_ALLOWED_ORIGINS = ["https://app.mysite.example"]
+CORS_ALLOW_CREDENTIALS = True
+
+SECURE_SSL_REDIRECT = True
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
