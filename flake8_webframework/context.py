@@ -47,8 +47,14 @@ class FileContext:
             self._setting_sites = collect_setting_sites(self.model, self.settings)
         return self._setting_sites
 
-    def env_lookups(self) -> list[EnvLookup]:
-        """Every environment lookup call in the file, and ``Env(NAME=(cast, default))`` entries."""
+    def env_lookups(self, include_configuration_reads: bool = False) -> list[EnvLookup]:
+        """Every environment lookup call in the file, and ``Env(NAME=(cast, default))`` entries.
+
+        Reads of configuration the program already holds (``app.config.get("DEBUG", True)``,
+        ``getattr(settings, ...)``) are left out unless asked for: outside an assignment to
+        a setting they read a switch rather than set it. (A secret read with a literal
+        fallback still signs with that literal, so WEB102 asks for them.)
+        """
         if self._env_lookups is None:
             found = []
             for call, scope in self.calls():
@@ -58,7 +64,9 @@ class FileContext:
                 else:
                     found.extend(env_scheme_lookups(call, scope))
             self._env_lookups = found
-        return self._env_lookups
+        if include_configuration_reads:
+            return self._env_lookups
+        return [lookup for lookup in self._env_lookups if not lookup.reads_configuration]
 
     def setting_value(self, expr: ast.AST, scope: Scope, site) -> tuple[object, object]:
         """A setting's concrete value and where to report it. An environment lookup with a

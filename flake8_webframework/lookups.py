@@ -86,6 +86,10 @@ class EnvLookup:
     #: where a finding about the default points: the ``default=`` keyword or the argument
     default_site: ast.AST | None
     cast: str
+    #: a read of configuration the program already holds (``app.config.get(K, d)``,
+    #: ``getattr(settings, K, d)``, ``cfg.get(section, option, fallback=d)``) rather than of
+    #: the environment: it configures a setting only where it is assigned to one.
+    reads_configuration: bool = False
 
 
 def _literal_key(node: ast.AST | None, values: ValueAnalysis, scope: Scope) -> str | None:
@@ -180,7 +184,8 @@ def match_env_lookup(call: ast.Call, scope: Scope, values: ValueAnalysis) -> Env
         if len(call.args) >= 3 and _is_settings_object(call.args[0], scope):
             key = _literal_key(call.args[1], values, scope)
             if key is not None:
-                return EnvLookup(call, scope, key, call.args[2], call.args[2], AS_IS)
+                return EnvLookup(call, scope, key, call.args[2], call.args[2], AS_IS,
+                                 reads_configuration=True)
         return None
     if qualnames & _DECOUPLE_CONFIG:
         return _helper_lookup(call, scope, values, RAW)
@@ -208,10 +213,55 @@ def match_env_lookup(call: ast.Call, scope: Scope, values: ValueAnalysis) -> Env
         and receiver_name is not None
         and _has_helper_word(receiver_name)
     ):
-        return _helper_lookup(call, scope, values, _GETTER_METHODS[method])
+        if _is_config_parser_call(call, receiver, method, scope, values):
+            return _config_parser_lookup(call, scope, values, method)
+        lookup = _helper_lookup(call, scope, values, _GETTER_METHODS[method])
+        if lookup is not None:
+            lookup.reads_configuration = True
+        return lookup
     if _has_helper_word(method) and method not in ("configure", "from_envvar"):
         return _helper_lookup(call, scope, values, _helper_cast(method))
     return None
+
+
+_CONFIG_PARSER_CLASSES = frozenset(
+    {"configparser.ConfigParser", "configparser.RawConfigParser", "configparser.SafeConfigParser"}
+)
+_CONFIG_PARSER_GETTERS = {"get": RAW, "getboolean": BOOL, "getint": NUMBER, "getfloat": NUMBER}
+
+
+def _is_config_parser_call(call, receiver, method, scope, values) -> bool:
+    """``cfg.get(section, option[, fallback=d])``: a ConfigParser, or the same shape.
+
+    The receiver is bound to a ``configparser`` class, or the call passes two literal
+    strings of which the first is not an UPPER_CASE setting name (``config.get("django",
+    "secret")``; ``app.config.get("SECRET_KEY", "dev")`` keeps mapping semantics).
+    """
+    if method not in _CONFIG_PARSER_GETTERS:
+        return False
+    if type(receiver) is ast.Name:
+        _, bindings = lookup_name(scope, receiver.id)
+        if bindings and all(
+            binding.kind == ASSIGN
+            and type(binding.value) is ast.Call
+            and resolve_qualnames(binding.value.func, binding.scope) & _CONFIG_PARSER_CLASSES
+            for binding in bindings
+        ):
+            return True
+    if len(call.args) < 2:
+        return False
+    section = _literal_key(call.args[0], values, scope)
+    option = _literal_key(call.args[1], values, scope)
+    return section is not None and option is not None and not section.isupper()
+
+
+def _config_parser_lookup(call, scope, values, method) -> EnvLookup | None:
+    """A ConfigParser read: the option is the key; only ``fallback=`` is a default."""
+    option = _literal_key(call.args[1], values, scope) if len(call.args) >= 2 else None
+    fallback = _keyword(call, "fallback")
+    default = fallback.value if fallback is not None else None
+    return EnvLookup(call, scope, option, default, fallback, _CONFIG_PARSER_GETTERS[method],
+                     reads_configuration=True)
 
 
 def _looks_like_cast(node: ast.AST) -> bool:

@@ -20,7 +20,9 @@ AUGASSIGN = "augassign"  # value holds the right-hand side of ``+=`` etc.
 PARAM = "param"
 DEF = "def"  # function or lambda
 CLASSDEF = "class"
-STORE = "store"  # any other binding: for/with/except targets, unpacking, match captures
+STORE = "store"  # any other binding: except targets, unpacking, match captures
+WITH = "with"  # ``with EXPR as name``: value holds EXPR (the name is bound to its __enter__())
+FOR = "for"  # ``for name in EXPR`` (and comprehension targets): value holds EXPR
 DECLARE = "declare"  # ``x: int`` without a value, ``del x``: makes the name local, no value
 
 #: Node types the checks read from the index.
@@ -115,6 +117,8 @@ class ModuleModel:
         self.class_scopes: dict[int, Scope] = {}
         self._deferred: list[tuple[Scope, str, Binding]] = []
         self._pending_values: dict[int, ast.expr] = {}
+        #: binding kind of a pending value other than ASSIGN (WITH, FOR)
+        self._pending_kinds: dict[int, str] = {}
         self._walk()
         self._place_deferred_bindings()
 
@@ -172,7 +176,8 @@ class ModuleModel:
         if ctx_type is ast.Store:
             value = self._pending_values.pop(id(node), None)
             if value is not None:
-                self._bind(scope, node.id, Binding(ASSIGN, node, scope, value=value))
+                kind = self._pending_kinds.pop(id(node), ASSIGN)
+                self._bind(scope, node.id, Binding(kind, node, scope, value=value))
             else:
                 self._bind(scope, node.id, Binding(STORE, node, scope))
         elif ctx_type is ast.Del:
@@ -212,6 +217,20 @@ class ModuleModel:
                 and not any(type(e) is ast.Starred for e in value.elts)
             ):
                 pairs.extend(zip(target.elts, value.elts))
+
+    def _visit_with(self, node, scope: Scope, push) -> bool:
+        for item in node.items:
+            target = item.optional_vars
+            if type(target) is ast.Name:
+                self._pending_values[id(target)] = item.context_expr
+                self._pending_kinds[id(target)] = WITH
+        return False
+
+    def _visit_for(self, node, scope: Scope, push) -> bool:
+        if type(node.target) is ast.Name:
+            self._pending_values[id(node.target)] = node.iter
+            self._pending_kinds[id(node.target)] = FOR
+        return False
 
     def _visit_annassign(self, node: ast.AnnAssign, scope: Scope, push) -> bool:
         target = node.target
@@ -344,6 +363,9 @@ class ModuleModel:
         inner = Scope(node, COMPREHENSION, scope)
         for position, generator in enumerate(generators):
             push((generator.iter, scope if position == 0 else inner))
+            if type(generator.target) is ast.Name:
+                self._pending_values[id(generator.target)] = generator.iter
+                self._pending_kinds[id(generator.target)] = FOR
             push((generator.target, inner))
             for condition in generator.ifs:
                 push((condition, inner))
@@ -428,6 +450,10 @@ _HANDLERS = {
     ast.GeneratorExp: ModuleModel._visit_comprehension,
     ast.DictComp: ModuleModel._visit_comprehension,
     ast.ExceptHandler: ModuleModel._visit_except_handler,
+    ast.With: ModuleModel._visit_with,
+    ast.AsyncWith: ModuleModel._visit_with,
+    ast.For: ModuleModel._visit_for,
+    ast.AsyncFor: ModuleModel._visit_for,
     ast.MatchAs: ModuleModel._visit_match_capture,
     ast.MatchStar: ModuleModel._visit_match_capture,
     ast.MatchMapping: ModuleModel._visit_match_capture,

@@ -45,7 +45,9 @@ from ..scopes import (
     DECLARE,
     DEF,
     IMPORT,
+    FOR,
     STORE,
+    WITH,
     Binding,
     Scope,
 )
@@ -624,7 +626,7 @@ class EscapedAnalysis:
                 has_value = True
             elif kind == DECLARE:
                 continue
-            elif kind == STORE and bound_in.kind == COMPREHENSION:
+            elif kind in (STORE, FOR, WITH) and bound_in.kind == COMPREHENSION:
                 iterable = _comprehension_iterable(bound_in, node.id)
                 if iterable is None:
                     return False

@@ -26,7 +26,7 @@ import string
 from ..findings import Span
 from ..lookups import match_env_lookup
 from ..names import lookup_name
-from ..scopes import ASSIGN, AUGASSIGN, CLASS, DECLARE, DEF, IMPORT, PARAM, STORE
+from ..scopes import ASSIGN, AUGASSIGN, CLASS, DECLARE, DEF, FOR, IMPORT, PARAM, STORE, WITH
 from ..values import LITERAL, NO_VALUE, UNKNOWN
 from . import Check
 
@@ -349,7 +349,7 @@ class _Analysis:
             source = None
             if binding.kind == ASSIGN:
                 source = binding.value
-            elif binding.kind == STORE:
+            elif binding.kind in (STORE, FOR, WITH):
                 found = self.stores.source(binding)
                 if found is not None and found[0] == "with" and not found[2]:
                     source = found[1]
@@ -951,7 +951,7 @@ class _Analysis:
             return (binding.value, binding.scope)
         if kind in (IMPORT, DECLARE):
             return True
-        if kind == STORE:
+        if kind in (STORE, FOR, WITH):
             found = self.stores.source(binding)
             if found is not None:
                 return self._iteration_part(found, binding.scope)
@@ -1034,7 +1034,7 @@ class _Analysis:
             if binding.kind == ASSIGN:
                 if not (_chain_attrs(binding.value) & IDENTIFIER_ATTRIBUTES):
                     return False
-            elif binding.kind == STORE:
+            elif binding.kind in (STORE, FOR, WITH):
                 # for field in opts.fields: field.column
                 found = self.stores.source(binding)
                 if found is None or found[0] != "for":

@@ -14,7 +14,11 @@ SECRET_SETTING_NAMES = frozenset(
 )
 SECRET_SETTING_SUFFIXES = ("SECRET_KEY", "JWT_SECRET", "JWT_SECRET_KEY")
 #: A name ending so holds where the key is, not the key.
-NOT_A_KEY_SUFFIXES = ("_FILE", "_PATH", "_ENV", "_ENV_VAR", "_NAME", "_PREFIX", "_LENGTH")
+NOT_A_KEY_SUFFIXES = (
+    "_FILE", "_PATH", "_ENV", "_ENV_VAR", "_NAME", "_PREFIX", "_LENGTH",
+    # texts about the key, not the key (Django's SECRET_KEY_WARNING_MSG)
+    "_MSG", "_MESSAGE", "_WARNING", "_ERROR", "_HELP", "_TEXT", "_URL", "_DOC",
+)
 
 SESSION_MIDDLEWARE = frozenset(
     {"starlette.middleware.sessions.SessionMiddleware",
@@ -128,7 +132,7 @@ def run(ctx):
                 report.value(node.value, node.value, scope, "app.secret_key")
     for call, scope in ctx.calls():
         _check_call(call, scope, ctx, report)
-    for lookup in ctx.env_lookups():
+    for lookup in ctx.env_lookups(include_configuration_reads=True):
         if lookup.key is not None and is_secret_setting(lookup.key):
             report.fallback(lookup, lookup.key)
     for node, scope in ctx.nodes(ast.BoolOp):

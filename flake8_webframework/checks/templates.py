@@ -6,7 +6,7 @@ import ast
 
 from ..apps import is_app_receiver
 from ..names import lookup_name
-from ..scopes import ASSIGN
+from ..scopes import ASSIGN, WITH
 from . import Check
 
 #: Callables whose first argument (or the named keyword) is template source.
@@ -72,6 +72,68 @@ def _bound_to(name: ast.Name, scope, ctx, predicate) -> bool:
     )
 
 
+FILE_OPENERS = frozenset({"builtins.open", "io.open", "codecs.open"})
+PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"})
+PACKAGE_DATA_READERS = frozenset(
+    {"pkgutil.get_data", "importlib.resources.read_text", "importlib.resources.read_binary",
+     "importlib_resources.read_text", "pkg_resources.resource_string"}
+)
+_READ_METHODS = frozenset({"read", "read_text", "read_bytes"})
+
+
+def _is_file_content(expr: ast.AST, scope, ctx) -> bool:
+    """A template read from a file shipped with the code, not built from request data:
+    ``open(p).read()``, ``f.read()`` with ``with open(p) as f``, ``Path(...).read_text()``,
+    ``importlib.resources.files(...).joinpath(...).read_text()``, ``pkgutil.get_data(...)``,
+    optionally ``.decode()``d, directly or through a local name."""
+    for _ in range(8):
+        if type(expr) is ast.Name:
+            _, bindings = lookup_name(scope, expr.id)
+            if len(bindings) != 1 or bindings[0].kind != ASSIGN:
+                return False
+            expr, scope = bindings[0].value, bindings[0].scope
+            continue
+        if type(expr) is not ast.Call:
+            return False
+        func = expr.func
+        if ctx.qualnames(func, scope) & PACKAGE_DATA_READERS:
+            return True
+        if type(func) is not ast.Attribute:
+            return False
+        if func.attr == "decode":
+            expr = func.value
+            continue
+        if func.attr not in _READ_METHODS:
+            return False
+        return _is_file_handle(func.value, scope, ctx)
+    return False
+
+
+def _is_file_handle(expr: ast.AST, scope, ctx) -> bool:
+    """``open(...)``, a ``with open(...) as f`` name, or a ``Path(...)``/``files(...)`` chain."""
+    if type(expr) is ast.Name:
+        _, bindings = lookup_name(scope, expr.id)
+        if len(bindings) != 1 or bindings[0].kind not in (ASSIGN, WITH):
+            return False
+        expr, scope = bindings[0].value, bindings[0].scope
+    for _ in range(16):  # walk down a method chain to the call that made the path
+        if type(expr) is ast.Call:
+            names = ctx.qualnames(expr.func, scope)
+            if names & (FILE_OPENERS | PATH_CLASSES) or any(
+                name.startswith(("importlib.resources.files", "importlib_resources.files"))
+                for name in names
+            ):
+                return True
+            expr = expr.func
+        elif type(expr) is ast.Attribute:
+            expr = expr.value
+        elif type(expr) is ast.BinOp and type(expr.op) is ast.Div:  # Path(...) / "x.html"
+            expr = expr.left
+        else:
+            return False
+    return False
+
+
 def _source_argument(call: ast.Call, keyword_name: str):
     for keyword in call.keywords:
         if keyword.arg == keyword_name:
@@ -100,7 +162,11 @@ def run(ctx):
                     source = _source_argument(call, keyword_name)
                     sink = name.rpartition(".")[2] + "()"
                     break
-        if source is not None and values.evaluate(source, scope).is_nonliteral:
+        if (
+            source is not None
+            and values.evaluate(source, scope).is_nonliteral
+            and not _is_file_content(source, scope, ctx)
+        ):
             findings.append(ctx.finding("WEB301", source, sink=sink))
     return findings
 
