@@ -7,19 +7,23 @@ import ast
 from .findings import ColumnMap, Finding, make_finding
 from .lookups import EnvLookup, env_scheme_lookups, match_env_lookup, unwrap_lookup
 from .names import resolve_qualnames
+from .options import Options
 from .scopes import ModuleModel, Scope
 from .settings import SettingsInfo, SettingSite, collect_setting_sites
 from .values import NO_VALUE, ValueAnalysis
 
 
 class FileContext:
-    def __init__(self, tree: ast.AST, filename: str, lines: list[str] | None) -> None:
+    def __init__(
+        self, tree: ast.AST, filename: str, lines: list[str] | None, options: Options
+    ) -> None:
         self.tree = tree
         self.filename = filename
+        self.options = options
         self.model = ModuleModel(tree)
         self.values = ValueAnalysis(self.model)
         self.columns = ColumnMap(lines)
-        self.settings = SettingsInfo(self.model, filename)
+        self.settings = SettingsInfo(self.model, filename, options)
         self._setting_sites: list[SettingSite] | None = None
         self._env_lookups: list[EnvLookup] | None = None
         self._qualnames: dict[int, frozenset[str]] = {}

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from .checks import Check, all_checks
 from .context import FileContext
 from .findings import ColumnMap, Finding, make_finding, split_source_lines
+from .options import DEFAULT_OPTIONS, DEV_DEFAULT_RULES, Options
 
 #: The checks that run, in order. Tests may replace entries to inject failures.
 CHECKS: list[Check] = all_checks()
@@ -68,15 +69,26 @@ def _finish(findings: list[Finding]) -> list[Finding]:
     return list(unique.values())
 
 
-def check_tree(tree: ast.AST, filename: str = "<unknown>", lines: list[str] | None = None) -> list[Finding]:
+def check_tree(
+    tree: ast.AST,
+    filename: str = "<unknown>",
+    lines: list[str] | None = None,
+    options: Options | None = None,
+) -> list[Finding]:
     """Run every check over a parsed module.
 
     ``filename`` drives the file-name heuristics (``settings*.py`` ...). ``lines`` (the
     decoded source lines) turn ``ast``'s UTF-8 byte columns into character columns; without
-    them, columns on non-ASCII lines stay byte offsets.
+    them, columns on non-ASCII lines stay byte offsets. ``options`` are the user's
+    :class:`~flake8_webframework.options.Options`.
     """
+    options = options or DEFAULT_OPTIONS
+    if options.dev_files and options.is_dev_file(filename):
+        silenced = DEV_DEFAULT_RULES
+    else:
+        silenced = frozenset()
     try:
-        ctx = FileContext(tree, filename, lines)
+        ctx = FileContext(tree, filename, lines, options)
     except (Exception, RecursionError, MemoryError) as error:  # noqa: BLE001
         return [_failure(CORE_NAME, error)]
     findings: list[Finding] = []
@@ -88,8 +100,29 @@ def check_tree(tree: ast.AST, filename: str = "<unknown>", lines: list[str] | No
                 return [_failure(CORE_NAME, error)]
             findings.append(_failure(check.name, error))
             continue
+        if silenced and not silenced.isdisjoint(check.codes):
+            found = [finding for finding in found if finding.code not in silenced]
         findings.extend(found)
+    if options.dev_config_classes:
+        findings = _drop_dev_class_findings(ctx, findings)
     return _finish(findings)
+
+
+def _drop_dev_class_findings(ctx: FileContext, findings: list[Finding]) -> list[Finding]:
+    """Development defaults inside a development-only config class are not reported."""
+    ranges = [
+        (node.lineno, node.end_lineno or node.lineno)
+        for node, _ in ctx.nodes(ast.ClassDef)
+        if ctx.options.is_dev_config_class(node.name)
+    ]
+    if not ranges:
+        return findings
+    return [
+        finding
+        for finding in findings
+        if finding.code not in DEV_DEFAULT_RULES
+        or not any(start <= finding.line <= end for start, end in ranges)
+    ]
 
 
 def decode_source(source: bytes) -> str:
@@ -122,7 +155,9 @@ def _parser_headroom():
         sys.setrecursionlimit(limit)
 
 
-def check_source(source: str | bytes, filename: str = "<unknown>") -> list[Finding]:
+def check_source(
+    source: str | bytes, filename: str = "<unknown>", options: Options | None = None
+) -> list[Finding]:
     """Parse ``source`` and run every check. Raises :class:`UnparsableSourceError` when the
     source cannot be decoded or parsed (syntax errors, NUL bytes, nesting too deep for the
     parser); the checks themselves never raise (see WEB000)."""
@@ -136,4 +171,4 @@ def check_source(source: str | bytes, filename: str = "<unknown>") -> list[Findi
         raise UnparsableSourceError(
             f"{filename}: too deeply nested for Python's parser ({type(error).__name__})"
         ) from error
-    return check_tree(tree, filename, split_source_lines(text))
+    return check_tree(tree, filename, split_source_lines(text), options)

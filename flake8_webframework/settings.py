@@ -84,9 +84,10 @@ class SettingSite:
 class SettingsInfo:
     """What a file says about settings: is it a settings module, which classes configure."""
 
-    def __init__(self, model: ModuleModel, filename: str) -> None:
+    def __init__(self, model: ModuleModel, filename: str, options=None) -> None:
         self.model = model
         self.filename = filename
+        self.declared_settings_file = bool(options and options.is_settings_file(filename))
         module = model.module_scope
         self.module_setting_names = {name for name in module.bindings if is_setting_name(name)}
         self.imports_framework = any(
@@ -126,6 +127,8 @@ class SettingsInfo:
 
     def is_settings_module(self, excluding: str | None = None) -> bool:
         """Whether the module is a Django/Flask settings module (see the conventions)."""
+        if self.declared_settings_file:
+            return True
         others = self.module_setting_names - {excluding} if excluding else self.module_setting_names
         if any(is_well_known_setting(name) for name in others):
             return True

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import sys
+
 from flake8_webframework.core import UnparsableSourceError, check_source
+from flake8_webframework.options import OPTION_HELP, OptionError, Options
 from flake8_webframework.registry import RULES
 from pylint.checkers import BaseRawFileChecker
 
@@ -34,6 +37,26 @@ class WebFrameworkChecker(BaseRawFileChecker):
 
     name = "webframework"
     msgs = _messages()
+    options = tuple(
+        (
+            name,
+            {"default": (), "type": "csv", "metavar": "<patterns>", "help": OPTION_HELP[name]},
+        )
+        for name in OPTION_HELP
+    )
+
+    def open(self) -> None:
+        config = self.linter.config
+        try:
+            self._options = Options.parse(
+                secret_names=config.webframework_secret_names,
+                settings_files=config.webframework_settings_files,
+                dev_files=config.webframework_dev_files,
+                dev_config_classes=config.webframework_dev_config_classes,
+            )
+        except OptionError as error:
+            print(f"pylint-webframework: bad option value: {error}", file=sys.stderr)
+            sys.exit(32)
 
     def process_module(self, node: nodes.Module) -> None:
         try:
@@ -42,7 +65,7 @@ class WebFrameworkChecker(BaseRawFileChecker):
         except (OSError, AttributeError, TypeError):
             return
         try:
-            findings = check_source(source, node.file or node.name)
+            findings = check_source(source, node.file or node.name, self._options)
         except UnparsableSourceError:
             return  # pylint reports syntax errors itself
         for finding in findings:

@@ -17,6 +17,9 @@ leaf it is built from is
   ``super().render()``), a URL builder (``reverse``, ``url_for``, ``quote``, ``urlencode``),
   a number (``int()``, ``len()``, ``%d``), another sink (judged at its own call), or a
   project function whose name says it escapes or sanitises (``escape_html``, ``sanitize``);
+* the result of one of Django's locale formatters (``number_format``, ``localize``,
+  ``date_format``/``time_format``, humanize's ``intcomma``/``intword``/``naturalday``, ...)
+  whose value or format argument - the part that can reach the output - is escaped;
 * combined by ``+``, ``%``, ``*``, f-strings, ``.format()``, ``.join()``, string methods,
   conditional expressions, containers and comprehensions of escaped parts;
 * a name whose every binding (assignments, ``+=``, ``.append()``/``.extend()`` of a list) is
@@ -154,12 +157,38 @@ URL_BUILDERS = frozenset(
         "urllib.urlencode",
     }
 )
-#: Builtins whose result cannot carry markup.
+#: Builtins (and ``Decimal``) whose result cannot carry markup.
 NUMERIC = frozenset(
     f"builtins.{name}"
     for name in ("int", "float", "len", "round", "abs", "bool", "ord", "hash", "id", "sum",
                  "isinstance", "callable", "hasattr", "divmod")
-)
+) | frozenset({"decimal.Decimal"})
+#: Django's locale formatting helpers: qualname -> (positions, keyword names) of the
+#: arguments whose text can reach the result. What they add themselves is digits, signs, the
+#: locale's separators and translated words - never markup - but none of them is escaped
+#: whatever its input: ``number_format``, ``localize`` and the humanize filters hand a
+#: string that is not a number (a date) back unchanged, and ``date_format``/``time_format``
+#: copy every character of their format string that is not a format specifier. So each is
+#: escaped exactly when those arguments are (``number_format("%d" % int(d))``, a literal or
+#: absent format); ``decimal_pos``, ``use_l10n`` and ``force_grouping`` only steer digits.
+_HUMANIZE = "django.contrib.humanize.templatetags.humanize."
+LOCALE_FORMATTERS = {
+    "django.utils.formats.number_format": ((0,), ("value",)),
+    "django.utils.formats.localize": ((0,), ("value",)),
+    "django.utils.numberformat.format": ((0, 1, 4), ("number", "decimal_sep", "thousand_sep")),
+    # The value must be a date/time (a string raises): only the format reaches the output.
+    "django.utils.formats.date_format": ((1,), ("format",)),
+    "django.utils.formats.time_format": ((1,), ("format",)),
+    "django.utils.dateformat.format": ((1,), ("format_string",)),
+    "django.utils.dateformat.time_format": ((1,), ("format_string",)),
+    _HUMANIZE + "intcomma": ((0,), ("value",)),
+    _HUMANIZE + "intword": ((0,), ("value",)),
+    _HUMANIZE + "apnumber": ((0,), ("value",)),
+    _HUMANIZE + "ordinal": ((0,), ("value",)),
+    _HUMANIZE + "naturaltime": ((0,), ("value",)),
+    # A value that is not a date comes back unchanged; ``arg`` is a date format.
+    _HUMANIZE + "naturalday": ((0, 1), ("value", "arg")),
+}
 #: Escaped exactly when their argument is (conversions, copies).
 TRANSPARENT = frozenset(
     {
@@ -724,6 +753,10 @@ class EscapedAnalysis:
                     if self._autoescape_on(node, scope, *helper):
                         return True
                     return [(node.args[0], scope)] if node.args else True
+            for name in names:
+                carried = LOCALE_FORMATTERS.get(name)
+                if carried is not None:
+                    return self._carried_arguments(node, scope, *carried)
             if names & TRANSPARENT:
                 deps = [(arg, scope) for arg in node.args]
                 deps.extend((keyword.value, scope) for keyword in node.keywords)
@@ -792,6 +825,19 @@ class EscapedAnalysis:
                     return None
                 functions.append(binding.node)
         return functions or None
+
+    def _carried_arguments(self, call: ast.Call, scope: Scope, positions, keywords):
+        """The arguments of a locale formatter whose text reaches its result (all of them
+        when ``*args``/``**kwargs`` hide which is which)."""
+        if any(type(arg) is ast.Starred for arg in call.args) or any(
+            keyword.arg is None for keyword in call.keywords
+        ):
+            deps = [(arg, scope) for arg in call.args]
+            deps.extend((keyword.value, scope) for keyword in call.keywords)
+            return deps or True
+        deps = [(call.args[p], scope) for p in positions if p < len(call.args)]
+        deps.extend((k.value, scope) for k in call.keywords if k.arg in keywords)
+        return deps or True
 
     def _returns_of(self, functions):
         """The values a project function returns, to be judged in its own scope: its result

@@ -45,8 +45,11 @@ JWT_FUNCTIONS = {
 }
 
 
-def is_secret_setting(name: str) -> bool:
-    """``SECRET_KEY``, ``*SECRET_KEY``, ``*JWT_SECRET(_KEY)``, ``SECRET_KEY_<suffix>`` ..."""
+def is_secret_setting(name: str, extra_names: tuple[str, ...] = ()) -> bool:
+    """``SECRET_KEY``, ``*SECRET_KEY``, ``*JWT_SECRET(_KEY)``, ``SECRET_KEY_<suffix>`` ...,
+    and the user's ``webframework-secret-names``."""
+    if name in extra_names:
+        return True
     if not name.isupper() or name.endswith(NOT_A_KEY_SUFFIXES):
         return False
     return (
@@ -119,8 +122,9 @@ class _SecretReporter:
 
 def run(ctx):
     report = _SecretReporter(ctx)
+    extra = ctx.options.secret_names
     for site in ctx.setting_sites():
-        if site.form != "cache_config" and is_secret_setting(site.name):
+        if site.form != "cache_config" and is_secret_setting(site.name, extra):
             report.value(site.value, site.site, site.scope, site.name)
     for node, scope in ctx.nodes(ast.Assign):
         for target in node.targets:
@@ -133,13 +137,13 @@ def run(ctx):
     for call, scope in ctx.calls():
         _check_call(call, scope, ctx, report)
     for lookup in ctx.env_lookups(include_configuration_reads=True):
-        if lookup.key is not None and is_secret_setting(lookup.key):
+        if lookup.key is not None and is_secret_setting(lookup.key, extra):
             report.fallback(lookup, lookup.key)
     for node, scope in ctx.nodes(ast.BoolOp):
         unwrapped = unwrap_lookup(node, scope, ctx.values)
         if unwrapped is not None:
             lookup = unwrapped[0]
-            if lookup.key is not None and is_secret_setting(lookup.key):
+            if lookup.key is not None and is_secret_setting(lookup.key, extra):
                 report.fallback(lookup, lookup.key)
     return report.findings
 
