@@ -13,6 +13,9 @@ from .settings import SettingsInfo, SettingSite, collect_setting_sites
 from .values import NO_VALUE, ValueAnalysis
 
 
+_NO_NAMES: frozenset[str] = frozenset()
+
+
 class FileContext:
     def __init__(
         self, tree: ast.AST, filename: str, lines: list[str] | None, options: Options
@@ -41,7 +44,14 @@ class FileContext:
         key = id(expr)
         found = self._qualnames.get(key)
         if found is None:
-            found = self._qualnames[key] = resolve_qualnames(expr, scope)
+            root = expr
+            while type(root) is ast.Attribute:
+                root = root.value
+            if type(root) is ast.Name and root.id in self.model.opaque_names:
+                found = _NO_NAMES  # rooted at a local, parameter, def, ...: no import
+            else:
+                found = resolve_qualnames(expr, scope)
+            self._qualnames[key] = found
         return found
 
     # -- shared, lazily computed analyses ------------------------------------------------------

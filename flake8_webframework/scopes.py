@@ -116,6 +116,9 @@ class ModuleModel:
         #: scope of each ClassDef's body, by id of the ClassDef node
         self.class_scopes: dict[int, Scope] = {}
         self._deferred: list[tuple[Scope, str, Binding]] = []
+        #: names bound somewhere in the file, and never by an import or an alias assignment
+        #: (``x = a.b``): a qualified name rooted at one of them is always empty.
+        self.opaque_names: set[str] = set()
         self._pending_values: dict[int, ast.expr] = {}
         #: binding kind of a pending value other than ASSIGN (WITH, FOR)
         self._pending_kinds: dict[int, str] = {}
@@ -160,6 +163,8 @@ class ModuleModel:
     def _place_deferred_bindings(self) -> None:
         """Put each binding in the scope Python would (``global``/``nonlocal`` honoured)."""
         module = self.module_scope
+        opaque = self.opaque_names
+        resolvable = set()
         for scope, name, binding in self._deferred:
             target = scope
             if name in scope.global_names:
@@ -167,6 +172,14 @@ class ModuleModel:
             elif name in scope.nonlocal_names:
                 target = _nonlocal_target(scope, name)
             target.add(name, binding)
+            kind = binding.kind
+            if kind == IMPORT or (
+                kind == ASSIGN and type(binding.value) in (ast.Name, ast.Attribute)
+            ):
+                resolvable.add(name)
+            else:
+                opaque.add(name)
+        opaque -= resolvable
         self._deferred = []
 
     # -- handlers (return True when they pushed the children themselves) ----------------

@@ -80,4 +80,9 @@ class WebFrameworkChecker(BaseRawFileChecker):
 
 
 def register(linter: PyLinter) -> None:
+    # Some pylint 4.0 releases call ``register`` twice in ``-j`` workers (once for the
+    # pickled linter, once for ``load-plugins``); a second checker would double every
+    # message.
+    if any(isinstance(checker, WebFrameworkChecker) for checker in linter.get_checkers()):
+        return
     linter.register_checker(WebFrameworkChecker(linter))
