@@ -13,9 +13,6 @@ from .settings import SettingsInfo, SettingSite, collect_setting_sites
 from .values import NO_VALUE, ValueAnalysis
 
 
-_NO_NAMES: frozenset[str] = frozenset()
-
-
 class FileContext:
     def __init__(
         self, tree: ast.AST, filename: str, lines: list[str] | None, options: Options
@@ -44,14 +41,7 @@ class FileContext:
         key = id(expr)
         found = self._qualnames.get(key)
         if found is None:
-            root = expr
-            while type(root) is ast.Attribute:
-                root = root.value
-            if type(root) is ast.Name and root.id in self.model.opaque_names:
-                found = _NO_NAMES  # rooted at a local, parameter, def, ...: no import
-            else:
-                found = resolve_qualnames(expr, scope)
-            self._qualnames[key] = found
+            found = self._qualnames[key] = resolve_qualnames(expr, scope)
         return found
 
     # -- shared, lazily computed analyses ------------------------------------------------------

@@ -17,6 +17,7 @@ Recognised readers (see the rule catalogue's "Environment lookup" convention):
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from .names import lookup_name, resolve_qualnames
@@ -129,9 +130,11 @@ def _cast_of(node: ast.AST | None) -> str | None:
     return UNKNOWN_CAST
 
 
+_HELPER_WORD = re.compile("|".join(_HELPER_WORDS), re.IGNORECASE).search
+
+
 def _has_helper_word(text: str) -> bool:
-    lowered = text.lower()
-    return any(word in lowered for word in _HELPER_WORDS)
+    return _HELPER_WORD(text) is not None
 
 
 def _last_name(node: ast.AST) -> str | None:
@@ -170,10 +173,28 @@ def _django_environ_call(call, scope, values, cast_position: int | None, cast: s
     return EnvLookup(call, scope, key, default, site, cast)
 
 
+_CANDIDATE_METHODS = frozenset(
+    {"get", "getenv", "getenvb", "setdefault", "pop", "config", "getboolean", "getint",
+     "getfloat"}
+) | frozenset(_ENV_METHODS) | frozenset(_GETTER_METHODS)
+
+
+def _could_be_lookup(func: ast.AST, values: ValueAnalysis) -> bool:
+    """A cheap test that rules out most calls before any name is resolved."""
+    if type(func) is ast.Attribute:
+        return func.attr in _CANDIDATE_METHODS or _has_helper_word(func.attr)
+    if type(func) is ast.Name:
+        name = func.id
+        if name == "getattr" or _has_helper_word(name):
+            return True
+        return name in values.model.module_scope.import_names  # an alias (getenv as ge)
+    return False
+
+
 def match_env_lookup(call: ast.Call, scope: Scope, values: ValueAnalysis) -> EnvLookup | None:
     """The environment lookup ``call`` is, or ``None``."""
     func = call.func
-    if type(func) not in (ast.Name, ast.Attribute):
+    if not _could_be_lookup(func, values):
         return None
     qualnames = resolve_qualnames(func, scope)
     if qualnames & _OS_READERS:
@@ -300,6 +321,8 @@ def _is_settings_object(node: ast.AST, scope: Scope) -> bool:
 
 def env_scheme_lookups(call: ast.Call, scope: Scope) -> list[EnvLookup]:
     """``environ.Env(DEBUG=(bool, True))``: one lookup per scheme entry with a default."""
+    if not any(type(keyword.value) is ast.Tuple for keyword in call.keywords):
+        return []
     if not resolve_qualnames(call.func, scope) & _DJANGO_ENVIRON_CLASSES:
         return []
     found = []

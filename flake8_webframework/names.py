@@ -11,6 +11,8 @@ import ast
 
 from .scopes import ASSIGN, CLASS, CLASSDEF, FUNCTION, IMPORT, MODULE, Binding, Scope
 
+_EMPTY: frozenset[str] = frozenset()
+
 #: How many ``a = b`` alias hops a qualified name is followed through.
 _MAX_ALIAS_HOPS = 8
 
@@ -56,7 +58,9 @@ def resolve_qualnames(expr: ast.AST, scope: Scope, _hops: int = 0) -> frozenset[
         attrs.append(node.attr)
         node = node.value
     if type(node) is not ast.Name:
-        return frozenset()
+        return _EMPTY
+    if node.id in scope.module().opaque_names:
+        return _EMPTY  # bound in this file, never by an import or an alias: not an import
     bases = _resolve_name(node.id, scope, _hops)
     if not bases:
         return bases

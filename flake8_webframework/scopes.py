@@ -67,6 +67,8 @@ class Scope:
         "nonlocal_names",
         "star_imports",
         "instance_bindings",
+        "opaque_names",
+        "import_names",
     )
 
     def __init__(self, node, kind, parent):
@@ -79,6 +81,10 @@ class Scope:
         self.star_imports: list[str] = []
         #: class scopes only: ``self.NAME = ...`` / ``cls.NAME = ...`` in its methods
         self.instance_bindings: dict[str, list[Binding]] = {}
+        #: module scope only: see ModuleModel.opaque_names
+        self.opaque_names: frozenset[str] | set[str] = frozenset()
+        #: module scope only: names some import or alias assignment binds, in any scope
+        self.import_names: frozenset[str] | set[str] = frozenset()
 
     def add(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
@@ -128,18 +134,27 @@ class ModuleModel:
     # -- the walk -----------------------------------------------------------------------
 
     def _walk(self) -> None:
-        stack: list[tuple[ast.AST, Scope]] = [(self.tree, self.module_scope)]
+        # The stack holds nodes, and _Enter markers that switch the current scope: a handler
+        # opening a scope pushes [_Enter(outer), inner nodes..., _Enter(inner)], so the inner
+        # nodes (and everything below them) are visited in the inner scope, then the outer
+        # scope is restored for what lies deeper in the stack. No tuple per node.
+        stack: list = [self.tree]
+        scope = self.module_scope
         index = self.index
         indexed = INDEXED_TYPES
         handlers = _HANDLERS
         child_fields = _CHILD_FIELDS
         fields_of = _child_fields_of
         ast_type = ast.AST
+        enter = _Enter
         push = stack.append
         pop = stack.pop
         while stack:
-            node, scope = pop()
+            node = pop()
             node_type = type(node)
+            if node_type is enter:
+                scope = node.scope
+                continue
             if node_type in indexed:
                 index[node_type].append((node, scope))
             handler = handlers.get(node_type)
@@ -153,9 +168,9 @@ class ModuleModel:
                 if type(value) is list:
                     for item in value:
                         if isinstance(item, ast_type):
-                            push((item, scope))
+                            push(item)
                 elif isinstance(value, ast_type):
-                    push((value, scope))
+                    push(value)
 
     def _bind(self, scope: Scope, name: str, binding: Binding) -> None:
         self._deferred.append((scope, name, binding))
@@ -180,6 +195,8 @@ class ModuleModel:
             else:
                 opaque.add(name)
         opaque -= resolvable
+        module.opaque_names = opaque
+        module.import_names = resolvable
         self._deferred = []
 
     # -- handlers (return True when they pushed the children themselves) ----------------
@@ -254,9 +271,9 @@ class ModuleModel:
                 self._bind(scope, target.id, Binding(ASSIGN, target, scope, value=node.value))
             else:
                 self._bind(scope, target.id, Binding(DECLARE, target, scope))
-            push((node.annotation, scope))
+            push(node.annotation)
             if node.value is not None:
-                push((node.value, scope))
+                push(node.value)
             return True
         return False
 
@@ -266,7 +283,7 @@ class ModuleModel:
             self._note_instance_attribute(target, scope, AUGASSIGN, node.value)
         if type(target) is ast.Name:
             self._bind(scope, target.id, Binding(AUGASSIGN, target, scope, value=node.value))
-            push((node.value, scope))
+            push(node.value)
             return True
         return False
 
@@ -277,7 +294,7 @@ class ModuleModel:
         self._bind(
             target_scope, node.target.id, Binding(ASSIGN, node.target, scope, value=node.value)
         )
-        push((node.value, scope))
+        push(node.value)
         return True
 
     def _visit_import(self, node: ast.Import, scope: Scope, push) -> bool:
@@ -315,41 +332,40 @@ class ModuleModel:
     def _visit_function(self, node, scope: Scope, push) -> bool:
         self._bind(scope, node.name, Binding(DEF, node, scope))
         for decorator in node.decorator_list:
-            push((decorator, scope))
+            push(decorator)
         args = node.args
         self._push_argument_parts(args, scope, push)
         if node.returns is not None:
-            push((node.returns, scope))
+            push(node.returns)
         for type_param in getattr(node, "type_params", None) or ():
-            push((type_param, scope))
+            push(type_param)
         inner = Scope(node, FUNCTION, scope)
         self._bind_parameters(args, inner)
-        for statement in node.body:
-            push((statement, inner))
+        _push_in_scope(push, scope, inner, node.body)
         return True
 
     def _visit_lambda(self, node: ast.Lambda, scope: Scope, push) -> bool:
         args = node.args
         for default in args.defaults:
-            push((default, scope))
+            push(default)
         for default in args.kw_defaults:
             if default is not None:
-                push((default, scope))
+                push(default)
         inner = Scope(node, FUNCTION, scope)
         self._bind_parameters(args, inner)
-        push((node.body, inner))
+        _push_in_scope(push, scope, inner, (node.body,))
         return True
 
     @staticmethod
     def _push_argument_parts(args: ast.arguments, scope: Scope, push) -> None:
         for default in args.defaults:
-            push((default, scope))
+            push(default)
         for default in args.kw_defaults:
             if default is not None:
-                push((default, scope))
+                push(default)
         for arg in _all_arguments(args):
             if arg.annotation is not None:
-                push((arg.annotation, scope))
+                push(arg.annotation)
 
     def _bind_parameters(self, args: ast.arguments, inner: Scope) -> None:
         for arg in _all_arguments(args):
@@ -358,35 +374,37 @@ class ModuleModel:
     def _visit_class(self, node: ast.ClassDef, scope: Scope, push) -> bool:
         self._bind(scope, node.name, Binding(CLASSDEF, node, scope))
         for decorator in node.decorator_list:
-            push((decorator, scope))
+            push(decorator)
         for base in node.bases:
-            push((base, scope))
+            push(base)
         for keyword in node.keywords:
-            push((keyword.value, scope))
+            push(keyword.value)
         for type_param in getattr(node, "type_params", None) or ():
-            push((type_param, scope))
+            push(type_param)
         inner = Scope(node, CLASS, scope)
         self.class_scopes[id(node)] = inner
-        for statement in node.body:
-            push((statement, inner))
+        _push_in_scope(push, scope, inner, node.body)
         return True
 
     def _visit_comprehension(self, node, scope: Scope, push) -> bool:
         generators = node.generators
         inner = Scope(node, COMPREHENSION, scope)
+        push(generators[0].iter)  # the first iterable is evaluated in the enclosing scope
+        inside: list[ast.AST] = []
         for position, generator in enumerate(generators):
-            push((generator.iter, scope if position == 0 else inner))
+            if position:
+                inside.append(generator.iter)
             if type(generator.target) is ast.Name:
                 self._pending_values[id(generator.target)] = generator.iter
                 self._pending_kinds[id(generator.target)] = FOR
-            push((generator.target, inner))
-            for condition in generator.ifs:
-                push((condition, inner))
+            inside.append(generator.target)
+            inside.extend(generator.ifs)
         if type(node) is ast.DictComp:
-            push((node.key, inner))
-            push((node.value, inner))
+            inside.append(node.key)
+            inside.append(node.value)
         else:
-            push((node.elt, inner))
+            inside.append(node.elt)
+        _push_in_scope(push, scope, inner, inside)
         return True
 
     def _visit_except_handler(self, node: ast.ExceptHandler, scope: Scope, push) -> bool:
@@ -399,6 +417,22 @@ class ModuleModel:
         if name:
             self._bind(scope, name, Binding(STORE, node, scope))
         return False
+
+
+class _Enter:
+    """A stack marker of the walk: from here on, nodes are in ``scope``."""
+
+    __slots__ = ("scope",)
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+
+
+def _push_in_scope(push, outer: Scope, inner: Scope, nodes) -> None:
+    push(_Enter(outer))
+    for node in nodes:
+        push(node)
+    push(_Enter(inner))
 
 
 def _all_arguments(args: ast.arguments):

@@ -157,12 +157,13 @@ URL_BUILDERS = frozenset(
         "urllib.urlencode",
     }
 )
-#: Builtins (and ``Decimal``) whose result cannot carry markup.
+#: Builtins (and ``Decimal``, Django's ``floatformat`` filter, which gives "" for anything
+#: that is not a number) whose result cannot carry markup.
 NUMERIC = frozenset(
     f"builtins.{name}"
     for name in ("int", "float", "len", "round", "abs", "bool", "ord", "hash", "id", "sum",
                  "isinstance", "callable", "hasattr", "divmod")
-) | frozenset({"decimal.Decimal"})
+) | frozenset({"decimal.Decimal", "django.template.defaultfilters.floatformat"})
 #: Django's locale formatting helpers: qualname -> (positions, keyword names) of the
 #: arguments whose text can reach the result. What they add themselves is digits, signs, the
 #: locale's separators and translated words - never markup - but none of them is escaped
@@ -181,6 +182,9 @@ LOCALE_FORMATTERS = {
     "django.utils.formats.time_format": ((1,), ("format",)),
     "django.utils.dateformat.format": ((1,), ("format_string",)),
     "django.utils.dateformat.time_format": ((1,), ("format_string",)),
+    # The ``date``/``time`` template filters: date_format, or "" for a value that is no date.
+    "django.template.defaultfilters.date": ((1,), ("arg",)),
+    "django.template.defaultfilters.time": ((1,), ("arg",)),
     _HUMANIZE + "intcomma": ((0,), ("value",)),
     _HUMANIZE + "intword": ((0,), ("value",)),
     _HUMANIZE + "apnumber": ((0,), ("value",)),
