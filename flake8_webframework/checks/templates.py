@@ -110,12 +110,37 @@ def _is_file_content(expr: ast.AST, scope, ctx) -> bool:
 
 
 def _is_file_handle(expr: ast.AST, scope, ctx) -> bool:
-    """``open(...)``, a ``with open(...) as f`` name, or a ``Path(...)``/``files(...)`` chain."""
+    """``open(...)``, ``Path(...).open()``, a name every binding of which is one of those
+    (``with open(p) as f``), or a ``Path(...)``/``files(...)`` chain."""
     if type(expr) is ast.Name:
         _, bindings = lookup_name(scope, expr.id)
-        if len(bindings) != 1 or bindings[0].kind not in (ASSIGN, WITH):
-            return False
-        expr, scope = bindings[0].value, bindings[0].scope
+        return bool(bindings) and all(
+            binding.kind in (ASSIGN, WITH) and _is_file_handle(binding.value, binding.scope, ctx)
+            for binding in bindings
+            if type(binding.value) is not ast.Name  # no alias chains: bounded, no recursion
+        ) and all(type(binding.value) is not ast.Name for binding in bindings)
+    if (
+        type(expr) is ast.Call
+        and type(expr.func) is ast.Attribute
+        and expr.func.attr == "open"
+        and _is_path(expr.func.value, scope, ctx)
+    ):
+        return True
+    return _is_path(expr, scope, ctx)
+
+
+def _is_path(expr: ast.AST, scope, ctx) -> bool:
+    """A call chain rooted at ``open(...)``, ``Path(...)`` or ``importlib.resources.files``,
+    or ``self.X``/``Class.X`` that the class binds only to such a chain."""
+    if type(expr) is ast.Attribute and type(expr.value) is ast.Name:
+        found = ctx.values.attribute_bindings(expr, scope)
+        if found is not None:
+            bindings = found[1]
+            return bool(bindings) and all(
+                binding.kind == ASSIGN and _is_path(binding.value, binding.scope, ctx)
+                for binding in bindings
+                if type(binding.value) is not ast.Attribute
+            ) and all(type(binding.value) is not ast.Attribute for binding in bindings)
     for _ in range(16):  # walk down a method chain to the call that made the path
         if type(expr) is ast.Call:
             names = ctx.qualnames(expr.func, scope)
