@@ -8,6 +8,7 @@ columns into the character columns flake8 prints (1-based).
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 
 from . import __version__
@@ -53,7 +54,9 @@ class WebFrameworkPlugin:
         try:
             cls.options = Options.parse(**values)
         except OptionError as error:
-            raise SystemExit(f"flake8-webframework: bad option value: {error}") from None
+            # exit 2 like flake8's own usage errors (1 means "findings")
+            print(f"flake8-webframework: bad option value: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         for finding in check_tree(self.tree, self.filename, self.lines, self.options):

@@ -24,6 +24,7 @@ defaults to empty: nothing is hidden unless the user asks.
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from dataclasses import dataclass
 
@@ -74,11 +75,14 @@ class OptionError(ValueError):
 
 
 def _items(value) -> tuple[str, ...]:
+    """Split a string, or each string of a sequence, on commas and white space (flake8
+    splits lists so; pylint's csv type only on commas)."""
     if value is None:
         return ()
-    if isinstance(value, str):
-        value = re.split(r"[,\s]+", value)
-    return tuple(item.strip() for item in value if item and item.strip())
+    entries = [value] if isinstance(value, str) else list(value)
+    return tuple(
+        item for entry in entries for item in re.split(r"[,\s]+", str(entry)) if item
+    )
 
 
 @dataclass(frozen=True)
@@ -133,8 +137,18 @@ DEFAULT_OPTIONS = Options()
 
 
 def _path_matches(filename: str, patterns: tuple[str, ...]) -> bool:
+    """Whether a pattern matches the path or a trailing part of it. An absolute path inside
+    the working directory is matched relative to it, so ``tests/*`` does not match every file
+    of a project that happens to live under some ``.../tests/`` directory."""
     if not patterns:
         return False
+    if os.path.isabs(filename):
+        try:
+            relative = os.path.relpath(filename)
+        except ValueError:  # another drive (Windows)
+            relative = filename
+        if not relative.startswith(".."):
+            filename = relative
     parts = [part for part in filename.replace("\\", "/").split("/") if part not in ("", ".")]
     tails = ["/".join(parts[index:]) for index in range(len(parts))]
     return any(

@@ -46,17 +46,7 @@ class WebFrameworkChecker(BaseRawFileChecker):
     )
 
     def open(self) -> None:
-        config = self.linter.config
-        try:
-            self._options = Options.parse(
-                secret_names=config.webframework_secret_names,
-                settings_files=config.webframework_settings_files,
-                dev_files=config.webframework_dev_files,
-                dev_config_classes=config.webframework_dev_config_classes,
-            )
-        except OptionError as error:
-            print(f"pylint-webframework: bad option value: {error}", file=sys.stderr)
-            sys.exit(32)
+        self._options = _options(self.linter)
 
     def process_module(self, node: nodes.Module) -> None:
         try:
@@ -79,7 +69,32 @@ class WebFrameworkChecker(BaseRawFileChecker):
             )
 
 
+def _options(linter: PyLinter) -> Options:
+    """The user's options; a bad value ends the run with one clear line (exit 32, pylint's
+    usage-error status) instead of a traceback."""
+    config = linter.config
+    try:
+        return Options.parse(
+            secret_names=config.webframework_secret_names,
+            settings_files=config.webframework_settings_files,
+            dev_files=config.webframework_dev_files,
+            dev_config_classes=config.webframework_dev_config_classes,
+        )
+    except OptionError as error:
+        print(f"pylint-webframework: bad option value: {error}", file=sys.stderr)
+        sys.exit(32)
+
+
+def load_configuration(linter: PyLinter) -> None:
+    """pylint calls this once in the main process, before any ``-j`` worker starts: a bad
+    option value is reported once, not once per worker."""
+    _options(linter)
+
+
 def register(linter: PyLinter) -> None:
+    from pylint_webframework.sarif import SarifReporter
+
+    linter.register_reporter(SarifReporter)  # --output-format=sarif[:FILE]
     # Some pylint 4.0 releases call ``register`` twice in ``-j`` workers (once for the
     # pickled linter, once for ``load-plugins``); a second checker would double every
     # message.

@@ -47,8 +47,10 @@ from ..scopes import (
     COMPREHENSION,
     DECLARE,
     DEF,
+    FUNCTION,
     IMPORT,
     FOR,
+    PARAM,
     STORE,
     WITH,
     Binding,
@@ -385,6 +387,10 @@ class EscapedAnalysis:
         self._comprehension_scopes: dict[int, Scope] | None = None
         self._subclasses: dict[int, list[Scope]] | None = None
         self._returns: dict[int, list[tuple[ast.AST, Scope]]] | None = None
+        #: per function node: its statement positions (see ``_statement_positions``)
+        self._positions: dict[int, tuple[dict, dict]] = {}
+        #: id of an annotated class-body target -> its annotation (``x: Mapped[int]``)
+        self._annotations: dict[int, ast.AST] | None = None
 
     # -- indexes built once per file from the shared node index ------------------------------
 
@@ -650,6 +656,9 @@ class EscapedAnalysis:
             return True
         deps: list[tuple[ast.AST, Scope]] = list(mutations)
         has_value = False
+        reaching = self._reaching_bindings(node, scope, bound_in, bindings)
+        if reaching is not None:
+            bindings = reaching  # the straight-line assignment that reaches this use
         for binding in bindings:
             kind = binding.kind
             if kind in (ASSIGN, AUGASSIGN):
@@ -679,11 +688,16 @@ class EscapedAnalysis:
             return False
         deps: list[tuple[ast.AST, Scope]] = []
         bindings: list[Binding] = []
+        columns = False  # some binding is a number/date/boolean model column or field
         for class_scope in self._class_family(found[0]):
             deps.extend(self.mutations(class_scope, "." + node.attr))
-            bindings.extend(class_scope.bindings.get(node.attr, ()))
+            for binding in class_scope.bindings.get(node.attr, ()):
+                if self._markup_free_column(binding, class_scope):
+                    columns = True
+                else:
+                    bindings.append(binding)
             bindings.extend(class_scope.instance_bindings.get(node.attr, ()))
-        if not bindings:
+        if not bindings and not columns:
             return False
         properties = []
         for binding in bindings:
@@ -699,7 +713,7 @@ class EscapedAnalysis:
                 return False
             if returned is not True:
                 deps.extend(returned)
-        return deps or (True if properties else False)
+        return deps or (True if properties or columns else False)
 
     def _plan_binop(self, node: ast.BinOp, scope: Scope):
         op_type = type(node.op)
