@@ -291,6 +291,34 @@ _PERCENT_SPEC = re.compile(
     re.DOTALL,
 )
 
+# -- model columns and fields whose value cannot carry markup (numbers, dates, booleans) -------
+
+_SQLALCHEMY_ROOTS = ("sqlalchemy.", "sqlmodel.", "flask_sqlalchemy.")
+FLASK_SQLALCHEMY = frozenset(
+    {"flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy"}
+)
+#: SQLAlchemy column types (generic and SQL-standard spellings, also dialect ones).
+SQLALCHEMY_MARKUP_FREE_TYPES = frozenset(
+    {"Integer", "BigInteger", "SmallInteger", "Float", "Double", "Numeric", "Boolean", "Date",
+     "DateTime", "Time", "Interval", "Uuid", "INTEGER", "INT", "BIGINT", "SMALLINT", "TINYINT",
+     "MEDIUMINT", "FLOAT", "REAL", "DOUBLE", "DOUBLE_PRECISION", "NUMERIC", "DECIMAL",
+     "BOOLEAN", "BIT", "DATE", "DATETIME", "DATETIME2", "TIME", "TIMESTAMP", "INTERVAL",
+     "YEAR", "UUID"}
+)
+#: Django model fields (``django.db.models`` and ``django.contrib.gis.db.models``).
+DJANGO_MARKUP_FREE_FIELDS = frozenset(
+    {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField",
+     "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
+     "PositiveSmallIntegerField", "FloatField", "DecimalField", "BooleanField",
+     "NullBooleanField", "DateField", "DateTimeField", "TimeField", "DurationField",
+     "UUIDField"}
+)
+#: ``Mapped[...]`` types whose value cannot carry markup.
+MARKUP_FREE_PYTHON_TYPES = frozenset(
+    {"builtins.int", "builtins.float", "builtins.bool", "decimal.Decimal", "datetime.date",
+     "datetime.datetime", "datetime.time", "datetime.timedelta", "uuid.UUID"}
+)
+
 #: Work bound per judged expression (nodes planned); beyond it the value counts as unknown.
 _MAX_STEPS = 20_000
 _MAX_MARKUP_STEPS = 64
@@ -501,6 +529,260 @@ class EscapedAnalysis:
                 made.add(name, Binding(STORE, generator.target, made))
         self._comprehension_scopes[id(node)] = made
         return made
+
+    # -- the assignment that reaches a use (FA-8) ------------------------------------------
+
+    def _reaching_bindings(self, node: ast.Name, scope: Scope, bound_in: Scope, bindings):
+        """The bindings of a function's local name that can reach this use, when a plain
+        assignment in the same statement list comes before the use's statement (straight-line
+        code: that assignment runs on every path to the use and replaces every earlier value);
+        ``+=`` updates after it are followed back to it. ``None`` when that does not hold: the
+        caller then judges every binding of the name."""
+        if bound_in.kind != FUNCTION or type(bound_in.node) not in (
+            ast.FunctionDef, ast.AsyncFunctionDef
+        ):
+            return None
+        current = scope
+        while current is not bound_in:
+            if current is None or current.kind != COMPREHENSION:
+                return None  # a lambda or nested function runs later: any binding may reach
+            current = current.parent
+        where, lists = self._statement_positions(bound_in.node)
+        use = where.get(id(node))
+        if use is None:
+            return None
+        list_key, index = use
+        body = lists[list_key][0]
+        located = []
+        for binding in bindings:
+            if binding.kind == PARAM:
+                continue  # bound on entry, before every statement
+            position = where.get(id(binding.node))
+            if position is None:
+                return None  # bound elsewhere (``nonlocal`` in a nested function, a loop test)
+            located.append((binding, position))
+        reaching: list[Binding] = []
+        while True:
+            latest = -1
+            at_latest: list[tuple[Binding, tuple]] = []
+            for binding, position in located:
+                outer = position
+                while outer is not None and outer[0] != list_key:
+                    outer = lists[outer[0]][1]
+                if outer is None or outer[1] > index:
+                    continue  # outside this list (replaced below if reached), or after the use
+                if outer[1] == index:
+                    if position != (list_key, index):
+                        continue  # in the body of the compound statement whose header uses it
+                    statement = body[index]
+                    if not _direct_target(statement, binding.node) or _contains(
+                        getattr(statement, "targets", None) or [statement.target], node
+                    ):
+                        return None  # a ``:=`` (or a target) of the use's own statement
+                    continue  # ``x = f(x)``: the value is computed before ``x`` is rebound
+                if outer[1] > latest:
+                    latest, at_latest = outer[1], [(binding, position)]
+                elif outer[1] == latest:
+                    at_latest.append((binding, position))
+            if latest < 0:
+                return None
+            statement = body[latest]
+            if not all(
+                position == (list_key, latest)
+                and binding.kind in (ASSIGN, AUGASSIGN)
+                and _direct_target(statement, binding.node)
+                for binding, position in at_latest
+            ):
+                return None  # a branch, loop, ``with``, ``for`` target, unpacking, ``del``, ...
+            reaching.extend(binding for binding, _ in at_latest)
+            if type(statement) is not ast.AugAssign:
+                return reaching
+            index = latest  # ``x += y``: y, and what ``x`` was before
+
+    def _statement_positions(self, function: ast.AST):
+        """For one function body (walked once, iteratively, not into nested functions or
+        classes): {id(node): (id(statement list), index)} of the innermost statement each
+        node belongs to, and {id(statement list): (list, position of its compound statement
+        or None)}. A ``while`` test, ``except`` types, ``case`` guards, lambda bodies and
+        generator-expression elements (evaluated again or later) are left out."""
+        cached = self._positions.get(id(function))
+        if cached is not None:
+            return cached
+        where: dict[int, tuple[int, int]] = {}
+        lists: dict[int, tuple[list, tuple[int, int] | None]] = {}
+        bodies: list[tuple[list, tuple[int, int] | None]] = [(function.body, None)]
+        while bodies:
+            body, parent = bodies.pop()
+            key = id(body)
+            lists[key] = (body, parent)
+            for index, statement in enumerate(body):
+                position = (key, index)
+                where[id(statement)] = position
+                statement_type = type(statement)
+                if statement_type in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+                    continue
+                headers: list[ast.AST] = []
+                if statement_type is ast.If:
+                    headers.append(statement.test)
+                elif statement_type in (ast.For, ast.AsyncFor):
+                    headers.extend((statement.target, statement.iter))
+                elif statement_type in (ast.With, ast.AsyncWith):
+                    headers.extend(statement.items)
+                elif statement_type is ast.Match:
+                    headers.append(statement.subject)
+                    headers.extend(case.pattern for case in statement.cases)
+                elif statement_type in (ast.Try, getattr(ast, "TryStar", ast.Try)):
+                    headers.extend(statement.handlers)  # the handler's ``as`` name
+                elif statement_type is not ast.While:
+                    headers.append(statement)
+                for field in ("body", "orelse", "finalbody"):
+                    inner = getattr(statement, field, None)
+                    if type(inner) is list and inner and isinstance(inner[0], ast.stmt):
+                        bodies.append((inner, position))
+                for handler in getattr(statement, "handlers", ()):
+                    bodies.append((handler.body, position))
+                for case in getattr(statement, "cases", ()):
+                    bodies.append((case.body, position))
+                pending = [h for h in headers if h is not statement]
+                if statement in headers:
+                    pending.extend(ast.iter_child_nodes(statement))
+                while pending:
+                    child = pending.pop()
+                    where[id(child)] = position
+                    child_type = type(child)
+                    if child_type is ast.ExceptHandler or child_type is ast.Lambda:
+                        continue
+                    if child_type is ast.GeneratorExp:
+                        pending.append(child.generators[0].iter)  # evaluated at once
+                        continue
+                    pending.extend(ast.iter_child_nodes(child))
+        cached = (where, lists)
+        self._positions[id(function)] = cached
+        return cached
+
+    # -- model columns that cannot carry markup (FA-9) -------------------------------------
+
+    def _markup_free_column(self, binding: Binding, class_scope: Scope) -> bool:
+        """A class-body binding to a SQLAlchemy column or a Django model field of a numeric,
+        date/time, boolean or UUID type: on an instance, the attribute holds such a value."""
+        if binding.scope is not class_scope:
+            return False
+        annotation = self._annotation(binding.node)
+        if binding.kind == DECLARE:
+            return annotation is not None and self._mapped_markup_free(annotation, class_scope)
+        if binding.kind != ASSIGN or type(binding.value) is not ast.Call:
+            return False
+        call = binding.value
+        func = call.func
+        names = self.ctx.qualnames(func, class_scope)
+        last = _last_name(func)
+        if any(
+            name.startswith("django.") and ".db.models" in name
+            and name.rpartition(".")[2] in DJANGO_MARKUP_FREE_FIELDS
+            for name in names
+        ):
+            return True
+        if last not in ("Column", "mapped_column"):
+            return False
+        if not (
+            any(
+                name.startswith(_SQLALCHEMY_ROOTS) and name.rpartition(".")[2] == last
+                for name in names
+            )
+            or (type(func) is ast.Attribute and self._is_flask_sqlalchemy(func.value, class_scope))
+        ):
+            return False
+        column_type = None
+        for keyword in call.keywords:
+            if keyword.arg == "type_":
+                column_type = keyword.value
+        if column_type is None:
+            for position, arg in enumerate(call.args):
+                if position == 0 and type(arg) is ast.Constant and isinstance(arg.value, str):
+                    continue  # the column's name
+                column_type = arg
+                break
+        if column_type is not None:
+            return self._markup_free_type(column_type, class_scope)
+        # ``mapped_column()`` without a type: the ``Mapped[...]`` annotation gives it.
+        return (
+            last == "mapped_column"
+            and annotation is not None
+            and self._mapped_markup_free(annotation, class_scope)
+        )
+
+    def _annotation(self, target: ast.AST):
+        if self._annotations is None:
+            self._annotations = {
+                id(node.target): node.annotation for node, _ in self.ctx.nodes(ast.AnnAssign)
+            }
+        return self._annotations.get(id(target))
+
+    def _markup_free_type(self, column_type: ast.AST, scope: Scope) -> bool:
+        """``Integer``, ``sa.DateTime(timezone=True)``, ``db.Numeric(10, 2)``, ..."""
+        if type(column_type) is ast.Call:
+            column_type = column_type.func
+        if type(column_type) not in (ast.Name, ast.Attribute):
+            return False
+        last = _last_name(column_type)
+        if last not in SQLALCHEMY_MARKUP_FREE_TYPES:
+            return False
+        if any(
+            name.startswith(_SQLALCHEMY_ROOTS) and name.rpartition(".")[2] == last
+            for name in self.ctx.qualnames(column_type, scope)
+        ):
+            return True
+        return type(column_type) is ast.Attribute and self._is_flask_sqlalchemy(
+            column_type.value, scope
+        )
+
+    def _mapped_markup_free(self, annotation: ast.AST, scope: Scope) -> bool:
+        """``Mapped[int]``, ``Mapped[Optional[datetime]]``, ``Mapped[Decimal | None]``."""
+        if type(annotation) is not ast.Subscript:
+            return False
+        if not any(
+            name.startswith(_SQLALCHEMY_ROOTS) and name.rpartition(".")[2] == "Mapped"
+            for name in self.ctx.qualnames(annotation.value, scope)
+        ):
+            return False
+        pending = [annotation.slice]
+        seen_type = False
+        for _ in range(_MAX_MARKUP_STEPS):
+            if not pending:
+                return seen_type
+            node = pending.pop()
+            if type(node) is ast.Constant and node.value is None:
+                continue
+            if type(node) is ast.BinOp and type(node.op) is ast.BitOr:
+                pending.extend((node.left, node.right))
+                continue
+            if type(node) is ast.Subscript:
+                names = self.ctx.qualnames(node.value, scope)
+                if names & {"typing.Optional", "typing.Union", "typing_extensions.Optional"}:
+                    inner = node.slice
+                    pending.extend(inner.elts if type(inner) is ast.Tuple else (inner,))
+                    continue
+                return False
+            if not self.ctx.qualnames(node, scope) & MARKUP_FREE_PYTHON_TYPES:
+                return False
+            seen_type = True
+        return False
+
+    def _is_flask_sqlalchemy(self, expr: ast.AST, scope: Scope) -> bool:
+        """``db`` of Flask-SQLAlchemy: a name bound only to ``SQLAlchemy(...)``, or a name
+        ``db`` of unknown origin (imported from the project's extensions module)."""
+        if type(expr) is not ast.Name:
+            return False
+        _, bindings = lookup_name(scope, expr.id)
+        values = [b for b in bindings if b.kind != DECLARE]
+        if values and all(
+            b.kind == ASSIGN
+            and type(b.value) is ast.Call
+            and self.ctx.qualnames(b.value.func, b.scope) & FLASK_SQLALCHEMY
+            for b in values
+        ):
+            return True
+        return expr.id == "db" and bool(values) and all(b.kind == IMPORT for b in values)
 
     # -- Markup-typed values ---------------------------------------------------------------
 
@@ -997,6 +1279,39 @@ class EscapedAnalysis:
                 return False
             node, node_scope = values[0].value, values[0].scope
         return False
+
+
+def _direct_target(statement: ast.AST, target: ast.AST) -> bool:
+    """``target`` is assigned by ``statement`` itself (``x = ...``, ``x: T = ...``, ``x += ...``,
+    ``x = y = ...``, ``x, y = a, b``), not by a ``:=`` inside it."""
+    statement_type = type(statement)
+    if statement_type is ast.Assign:
+        targets = statement.targets
+    elif statement_type in (ast.AnnAssign, ast.AugAssign):
+        targets = [statement.target]
+    else:
+        return False
+    pending = list(targets)
+    while pending:
+        node = pending.pop()
+        if node is target:
+            return True
+        if type(node) in (ast.Tuple, ast.List):
+            pending.extend(node.elts)
+        elif type(node) is ast.Starred:
+            pending.append(node.value)
+    return False
+
+
+def _contains(roots, node: ast.AST) -> bool:
+    """``node`` lies in one of the (small) subtrees ``roots``."""
+    pending = list(roots)
+    while pending:
+        current = pending.pop()
+        if current is node:
+            return True
+        pending.extend(ast.iter_child_nodes(current))
+    return False
 
 
 def _is_property(function: ast.AST) -> bool:
