@@ -390,3 +390,19 @@ def test_the_schema_check_is_live() -> None:
     data["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startColumn"] = 0
     with pytest.raises(AssertionError, match="startColumn|minimum"):
         validate(data)
+
+
+def test_pylint_short_reporter_name(project: Path) -> None:
+    """The plugin registers its reporter as ``sarif``: ``--output-format=sarif:FILE``."""
+    out = project / "reports" / "short.sarif"
+    out.parent.mkdir(exist_ok=True)
+    result = run(
+        ["-m", "pylint", "--load-plugins=pylint_webframework", "--persistent=n",
+         f"--output-format=sarif:{out}", "-j", "2", "mysite/settings.py"],
+        project,
+        None,
+    )
+    assert result.returncode & 1 == 0, result.stdout + result.stderr
+    log = load(out)
+    rule_ids = {result["ruleId"] for result in log["runs"][0]["results"]}
+    assert "WEB101" in rule_ids
