@@ -20,6 +20,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from .arguments import call_argument, keyword_argument
 from .names import lookup_name, resolve_qualnames
 from .scopes import ASSIGN, Scope
 from .values import NO_VALUE, ValueAnalysis, compare_values
@@ -100,23 +101,6 @@ def _literal_key(node: ast.AST | None, values: ValueAnalysis, scope: Scope) -> s
     return value if isinstance(value, str) else None
 
 
-def _keyword(call: ast.Call, name: str) -> ast.keyword | None:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword
-    return None
-
-
-def _argument(call: ast.Call, position: int, name: str) -> tuple[ast.expr | None, ast.AST | None]:
-    """The argument at ``position`` or keyword ``name``: (value, node to point at)."""
-    keyword = _keyword(call, name)
-    if keyword is not None:
-        return keyword.value, keyword
-    if len(call.args) > position and type(call.args[position]) is not ast.Starred:
-        return call.args[position], call.args[position]
-    return None, None
-
-
 def _cast_of(node: ast.AST | None) -> str | None:
     """The cast a ``cast=`` argument names (``bool``, ``int``, ``Csv()``, ...)."""
     if node is None:
@@ -159,17 +143,17 @@ def _is_env_instance(node: ast.AST, scope: Scope) -> bool:
 
 
 def _django_environ_call(call, scope, values, cast_position: int | None, cast: str) -> EnvLookup | None:
-    key_node, _ = _argument(call, 0, "var")
+    key_node, _ = call_argument(call, 0, "var")
     key = _literal_key(key_node, values, scope)
     if key is None:
         return None
     if cast_position is not None:
-        cast_node, _ = _argument(call, cast_position, "cast")
+        cast_node, _ = call_argument(call, cast_position, "cast")
         if cast_node is not None:
             cast = _cast_of(cast_node) or cast
-        default, site = _argument(call, cast_position + 1, "default")
+        default, site = call_argument(call, cast_position + 1, "default")
     else:
-        default, site = _argument(call, 1, "default")
+        default, site = call_argument(call, 1, "default")
     return EnvLookup(call, scope, key, default, site, cast)
 
 
@@ -198,8 +182,8 @@ def match_env_lookup(call: ast.Call, scope: Scope, values: ValueAnalysis) -> Env
         return None
     qualnames = resolve_qualnames(func, scope)
     if qualnames & _OS_READERS:
-        key_node, _ = _argument(call, 0, "key")
-        default, site = _argument(call, 1, "default")
+        key_node, _ = call_argument(call, 0, "key")
+        default, site = call_argument(call, 1, "default")
         return EnvLookup(call, scope, _literal_key(key_node, values, scope), default, site, RAW)
     if "builtins.getattr" in qualnames:
         if len(call.args) >= 3 and _is_settings_object(call.args[0], scope):
@@ -279,7 +263,7 @@ def _is_config_parser_call(call, receiver, method, scope, values) -> bool:
 def _config_parser_lookup(call, scope, values, method) -> EnvLookup | None:
     """A ConfigParser read: the option is the key; only ``fallback=`` is a default."""
     option = _literal_key(call.args[1], values, scope) if len(call.args) >= 2 else None
-    fallback = _keyword(call, "fallback")
+    fallback = keyword_argument(call, "fallback")
     default = fallback.value if fallback is not None else None
     return EnvLookup(call, scope, option, default, fallback, _CONFIG_PARSER_GETTERS[method],
                      reads_configuration=True)
@@ -306,8 +290,8 @@ def _helper_lookup(call, scope, values, cast: str) -> EnvLookup | None:
     key = _literal_key(call.args[0], values, scope)
     if key is None:
         return None
-    default, site = _argument(call, 1, "default")
-    cast_node = _keyword(call, "cast")
+    default, site = call_argument(call, 1, "default")
+    cast_node = keyword_argument(call, "cast")
     if cast_node is not None:
         cast = _cast_of(cast_node.value) or cast
     return EnvLookup(call, scope, key, default, site, cast)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 
+from ..arguments import keyword_argument
 from ..apps import is_app_receiver
 from ..findings import Span
 from ..lookups import lookup_turns_on, unwrap_lookup
@@ -54,13 +55,6 @@ _DJANGO_ENGINE_AUTOESCAPE_POSITION = 9
 _MAKO_POSITIONAL_LIMIT = {"mako.template.Template": 18, "mako.lookup.TemplateLookup": 16}
 
 _MAX_RECEIVER_HOPS = 8
-
-
-def _keyword(call: ast.Call, name: str) -> ast.keyword | None:
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword
-    return None
 
 
 def _has_double_star(call: ast.Call) -> bool:
@@ -175,7 +169,7 @@ def _is_escaping_filter(name: object) -> bool:
 
 
 def _mako_finding(call: ast.Call, scope, qualname: str, ctx):
-    keyword = _keyword(call, "default_filters")
+    keyword = keyword_argument(call, "default_filters")
     short = qualname.rpartition(".")[2]
     if keyword is None:
         if _has_double_star(call) or _has_star(call):
@@ -299,7 +293,7 @@ def _call_finding(call: ast.Call, scope, ctx):
     if type(func) not in (ast.Name, ast.Attribute):
         return None
     if type(func) is ast.Attribute and func.attr == "overlay":
-        keyword = _keyword(call, "autoescape")
+        keyword = keyword_argument(call, "autoescape")
         if keyword is not None and _falsy_literal(keyword.value, scope, ctx) and (
             _is_jinja_environment(func.value, scope, ctx)
         ):
@@ -314,7 +308,7 @@ def _call_finding(call: ast.Call, scope, ctx):
     if not names:
         return None
     if names & JINJA_ENVIRONMENTS:
-        keyword = _keyword(call, "autoescape")
+        keyword = keyword_argument(call, "autoescape")
         value = keyword.value if keyword is not None else _positional(
             call, _JINJA_ENV_AUTOESCAPE_POSITION)
         if value is None:
@@ -335,7 +329,7 @@ def _call_finding(call: ast.Call, scope, ctx):
             )
         return None
     if names & JINJA_TEMPLATES:
-        keyword = _keyword(call, "autoescape")
+        keyword = keyword_argument(call, "autoescape")
         value = keyword.value if keyword is not None else _positional(
             call, _JINJA_TEMPLATE_AUTOESCAPE_POSITION)
         if value is not None and _falsy_literal(value, scope, ctx):
@@ -355,7 +349,7 @@ def _call_finding(call: ast.Call, scope, ctx):
          "drop autoescape=False (Django escapes by default)"),
     ):
         if names & group:
-            keyword = _keyword(call, "autoescape")
+            keyword = keyword_argument(call, "autoescape")
             value = keyword.value if keyword is not None else None
             if value is None and group is DJANGO_ENGINES:
                 value = _positional(call, _DJANGO_ENGINE_AUTOESCAPE_POSITION)

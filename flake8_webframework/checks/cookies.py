@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 
+from ..arguments import call_argument
 from ..lookups import unwrap_lookup
 from ..names import lookup_name
 from ..scopes import ASSIGN, IMPORT, PARAM
@@ -234,13 +235,10 @@ TALISMAN_COOKIE_OPTIONS = {
 
 def _argument(call: ast.Call, keywords, position):
     """(value, site, keyword used) of the first matching keyword or the positional argument."""
-    for keyword in call.keywords:
-        if keyword.arg in keywords:
-            return keyword.value, keyword, keyword.arg
-    if position is not None and len(call.args) > position:
-        if not any(type(arg) is ast.Starred for arg in call.args[: position + 1]):
-            return call.args[position], call.args[position], keywords[0]
-    return None, None, None
+    value, site = call_argument(call, position, *keywords)
+    if value is None:
+        return None, None, None
+    return value, site, site.arg if type(site) is ast.keyword else keywords[0]
 
 
 def samesite_off(value: object) -> bool:

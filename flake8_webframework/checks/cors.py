@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import re
 
+from ..arguments import call_argument
 from ..findings import Span
 from ..lookups import unwrap_lookup
 from ..names import lookup_name
@@ -146,16 +147,6 @@ def flask_origin_admits_any(value: object) -> bool:
 # -- Starlette / FastAPI ---------------------------------------------------------------------
 
 
-def _argument(call: ast.Call, keyword_name: str, position: int | None):
-    for keyword in call.keywords:
-        if keyword.arg == keyword_name:
-            return keyword.value, keyword
-    if position is not None and len(call.args) > position:
-        if not any(type(arg) is ast.Starred for arg in call.args[: position + 1]):
-            return call.args[position], call.args[position]
-    return None, None
-
-
 def _literal(ctx, expr, scope):
     return ctx.values.literal_value(expr, scope)
 
@@ -178,16 +169,16 @@ def _credentials_on(ctx, expr, scope, site) -> bool:
 
 
 def _check_starlette(call: ast.Call, scope, ctx, findings) -> None:
-    credentials, credentials_site = _argument(call, "allow_credentials", 4)
+    credentials, credentials_site = call_argument(call, 4, "allow_credentials")
     if credentials is None or not _credentials_on(ctx, credentials, scope, credentials_site):
         return
-    origins, origins_site = _argument(call, "allow_origins", 1)
+    origins, origins_site = call_argument(call, 1, "allow_origins")
     if origins is not None and _contains_star(ctx, origins, scope):
         findings.append(ctx.finding(
             "WEB505", origins_site,
             what="CORSMiddleware with allow_origins '*' and allow_credentials=True",
         ))
-    regex, regex_site = _argument(call, "allow_origin_regex", 5)
+    regex, regex_site = call_argument(call, 5, "allow_origin_regex")
     if regex is not None:
         pattern = _literal(ctx, regex, scope)
         if regex_admits_any_origin(pattern, "fullmatch"):
@@ -266,14 +257,14 @@ class _FlaskConfig:
 def _check_flask_cors(call: ast.Call, scope, ctx, config: _FlaskConfig, label: str, findings) -> None:
     if any(keyword.arg is None for keyword in call.keywords):
         return  # CORS(app, **options): configured elsewhere
-    credentials, credentials_site = _argument(call, "supports_credentials", None)
+    credentials, credentials_site = call_argument(call, None, "supports_credentials")
     if credentials is not None:
         credentials_on = _credentials_on(ctx, credentials, scope, credentials_site)
         credentials_from_call = True
     else:
         credentials_on = config.credentials_on()
         credentials_from_call = False
-    origins, origins_site = _argument(call, "origins", None)
+    origins, origins_site = call_argument(call, None, "origins")
     if origins is not None:
         value = _literal(ctx, origins, scope)
         origins_any = value is not NO_VALUE and flask_origin_admits_any(value)
@@ -284,7 +275,7 @@ def _check_flask_cors(call: ast.Call, scope, ctx, config: _FlaskConfig, label: s
             return  # CORS_ORIGINS set to something this file cannot judge
         origins_any = True if from_config is None else from_config
         origins_from_call = from_config is None  # the default "*"
-    resources, _ = _argument(call, "resources", None)
+    resources, _ = call_argument(call, None, "resources")
     if resources is not None:
         resource_dict, resource_scope = _dict_node(resources, scope)
         if resource_dict is None:

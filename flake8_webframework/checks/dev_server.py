@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import ipaddress
 
+from ..arguments import call_argument
 from ..apps import is_app_receiver
 from ..findings import Span
 from ..lookups import unwrap_lookup
@@ -41,17 +42,6 @@ DEBUGGED_APPLICATION = frozenset(
 )
 DEBUGTOOLBAR = "pyramid_debugtoolbar"
 PYRAMID_INCLUDES = "pyramid.includes"
-
-
-def _argument(call: ast.Call, position: int, name: str):
-    """(value, site) of the argument at ``position`` or keyword ``name``."""
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value, keyword
-    args = call.args
-    if len(args) > position and all(type(a) is not ast.Starred for a in args[: position + 1]):
-        return args[position], args[position]
-    return None, None
 
 
 def is_every_interface(value: object) -> bool:
@@ -195,7 +185,7 @@ def _check_call(call: ast.Call, scope, ctx, report: _Reporter) -> None:
                     "WEB203", target, what=f"config.include({DEBUGTOOLBAR!r})"))
                 return
         if func.attr == "run" and is_app_receiver(func.value, scope):
-            value, site = _argument(call, 0, "host")
+            value, site = call_argument(call, 0, "host")
             if value is not None:
                 report.host(value, site, scope)
             return
@@ -203,12 +193,12 @@ def _check_call(call: ast.Call, scope, ctx, report: _Reporter) -> None:
     if not names:
         return
     if names & RUN_SIMPLE:
-        value, site = _argument(call, 0, "hostname")
+        value, site = call_argument(call, 0, "hostname")
         if value is not None:
             report.host(value, site, scope)
-        debugger, debugger_site = _argument(call, 4, "use_debugger")
+        debugger, debugger_site = call_argument(call, 4, "use_debugger")
         if debugger is not None:
-            evalex, _ = _argument(call, 5, "use_evalex")
+            evalex, _ = call_argument(call, 5, "use_evalex")
             evalex_on = True
             if evalex is not None:
                 evalex_value = ctx.values.literal_value(evalex, scope)
@@ -216,11 +206,11 @@ def _check_call(call: ast.Call, scope, ctx, report: _Reporter) -> None:
             if evalex_on:
                 report.switch_on(debugger, debugger_site, scope, "run_simple(use_debugger=True)")
     elif names & MAKE_SERVER:
-        value, site = _argument(call, 0, "host")
+        value, site = call_argument(call, 0, "host")
         if value is not None:
             report.host(value, site, scope)
     elif names & DEBUGGED_APPLICATION:
-        evalex, site = _argument(call, 1, "evalex")
+        evalex, site = call_argument(call, 1, "evalex")
         if evalex is not None:
             report.switch_on(evalex, site, scope, "DebuggedApplication(evalex=True)")
 

@@ -23,8 +23,11 @@ leaf it is built from is
 * combined by ``+``, ``%``, ``*``, f-strings, ``.format()``, ``.join()``, string methods,
   conditional expressions, containers and comprehensions of escaped parts;
 * a name whose every binding (assignments, ``+=``, ``.append()``/``.extend()`` of a list) is
-  escaped, or a comprehension variable over an escaped iterable; ``self.X`` through the
-  class, its bases and its subclasses in this file;
+  escaped - in a function, only the plain assignment that precedes the use in the same
+  statement list (and the ``+=`` after it) when there is one: ``name = escape(name)`` -,
+  or a comprehension variable over an escaped iterable; ``self.X`` through the class, its
+  bases and its subclasses in this file, where a class-body binding to a numeric, date/time,
+  boolean or UUID SQLAlchemy column or Django model field cannot carry markup;
 * a call of a function, method or property of this file whose every ``return`` is escaped.
 
 Anything built on a MarkupSafe ``Markup`` with ``%``, ``+``, ``.format()`` or ``.join()`` is
@@ -561,32 +564,27 @@ class EscapedAnalysis:
             if position is None:
                 return None  # bound elsewhere (``nonlocal`` in a nested function, a loop test)
             located.append((binding, position))
+        before: dict[int, list[tuple[Binding, tuple]]] = {}  # index in the list -> bindings
+        for binding, position in located:
+            outer = position
+            while outer is not None and outer[0] != list_key:
+                outer = lists[outer[0]][1]
+            if outer is None or outer[1] > index:
+                continue  # outside this list (replaced below if reached), or after the use
+            if outer[1] == index:
+                if position != use:
+                    continue  # in the body of the compound statement whose header uses it
+                statement = body[index]
+                if not _direct_target(statement, binding.node) or _contains(
+                    getattr(statement, "targets", None) or [statement.target], node
+                ):
+                    return None  # a ``:=`` (or a target) of the use's own statement
+                continue  # ``x = f(x)``: the value is computed before ``x`` is rebound
+            before.setdefault(outer[1], []).append((binding, position))
         reaching: list[Binding] = []
-        while True:
-            latest = -1
-            at_latest: list[tuple[Binding, tuple]] = []
-            for binding, position in located:
-                outer = position
-                while outer is not None and outer[0] != list_key:
-                    outer = lists[outer[0]][1]
-                if outer is None or outer[1] > index:
-                    continue  # outside this list (replaced below if reached), or after the use
-                if outer[1] == index:
-                    if position != (list_key, index):
-                        continue  # in the body of the compound statement whose header uses it
-                    statement = body[index]
-                    if not _direct_target(statement, binding.node) or _contains(
-                        getattr(statement, "targets", None) or [statement.target], node
-                    ):
-                        return None  # a ``:=`` (or a target) of the use's own statement
-                    continue  # ``x = f(x)``: the value is computed before ``x`` is rebound
-                if outer[1] > latest:
-                    latest, at_latest = outer[1], [(binding, position)]
-                elif outer[1] == latest:
-                    at_latest.append((binding, position))
-            if latest < 0:
-                return None
+        for latest in sorted(before, reverse=True):
             statement = body[latest]
+            at_latest = before[latest]
             if not all(
                 position == (list_key, latest)
                 and binding.kind in (ASSIGN, AUGASSIGN)
@@ -597,7 +595,8 @@ class EscapedAnalysis:
             reaching.extend(binding for binding, _ in at_latest)
             if type(statement) is not ast.AugAssign:
                 return reaching
-            index = latest  # ``x += y``: y, and what ``x`` was before
+            # ``x += y``: y, and what ``x`` was before
+        return None
 
     def _statement_positions(self, function: ast.AST):
         """For one function body (walked once, iteratively, not into nested functions or

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import re
 
+from ..arguments import call_argument
 from ..findings import Span
 from ..lookups import EnvLookup, unwrap_lookup
 from ..names import lookup_name
@@ -110,15 +111,6 @@ def url_password(value: object) -> bool:
         return False
     match = _URL_PASSWORD.match(value.strip())
     return match is not None and real_password(match.group("password"))
-
-
-def _argument(call: ast.Call, position: int, name: str):
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value, keyword
-    if len(call.args) > position and all(type(a) is not ast.Starred for a in call.args[:position + 1]):
-        return call.args[position], call.args[position]
-    return None, None
 
 
 def _dict_entries(node: ast.AST):
@@ -333,17 +325,17 @@ def _check_call(call: ast.Call, scope, ctx, report: _PasswordReporter) -> None:
     for name in names:
         label = URL_CALLABLES.get(name)
         if label is not None:
-            value, site = _argument(call, 0, "url")
+            value, site = call_argument(call, 0, "url")
             if value is not None:
                 report.value(value, site, scope, url_password, label)
             return
     if names & URL_CREATE:
-        value, site = _argument(call, 2, "password")
+        value, site = call_argument(call, 2, "password")
         if value is not None:
             report.value(value, site, scope, real_password, "URL.create password")
         return
     if names & DJ_DATABASE_URL_CONFIG:
-        value, site = _argument(call, 1, "default")
+        value, site = call_argument(call, 1, "default")
         if value is not None:
             report.value(value, site, scope, url_password, "dj_database_url.config default")
 

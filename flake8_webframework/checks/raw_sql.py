@@ -23,6 +23,7 @@ import ast
 import re
 import string
 
+from ..arguments import call_argument
 from ..findings import Span
 from ..lookups import match_env_lookup
 from ..names import lookup_name
@@ -219,19 +220,6 @@ def _root_name(expr: ast.AST) -> ast.Name | None:
     for node in _chain(expr):
         pass
     return node if type(node) is ast.Name else None
-
-
-def _argument(call: ast.Call, position: int, names: tuple[str, ...]):
-    for keyword in call.keywords:
-        if keyword.arg in names:
-            return keyword.value
-    if len(call.args) > position:
-        argument = call.args[position]
-        if type(argument) is not ast.Starred and not any(
-            type(a) is ast.Starred for a in call.args[:position]
-        ):
-            return argument
-    return None
 
 
 class _StoreSources:
@@ -1376,17 +1364,17 @@ def run(ctx):
             continue
         names = ctx.qualnames(func, scope)
         if names & RAW_SQL_CLASSES:
-            query = _argument(call, 0, ("sql",))
+            query = call_argument(call, 0, "sql")[0]
             if query is not None and analysis.unsafe_query(query, scope):
                 report(query, "RawSQL()")
             continue
         if names & RAW_QUERYSET_CLASSES:
-            query = _argument(call, 0, ("raw_query",))
+            query = call_argument(call, 0, "raw_query")[0]
             if query is not None and analysis.unsafe_query(query, scope):
                 report(query, "RawQuerySet()")
             continue
         if names & SQLALCHEMY_TEXT:
-            query = _argument(call, 0, ("text",))
+            query = call_argument(call, 0, "text")[0]
             if query is not None and analysis.unsafe_query(query, scope):
                 report(query, "text()")
             continue
@@ -1395,12 +1383,12 @@ def run(ctx):
         method = func.attr
         receiver = func.value
         if method == "text" and analysis.is_flask_sqlalchemy(receiver, scope):
-            query = _argument(call, 0, ("text",))
+            query = call_argument(call, 0, "text")[0]
             if query is not None and analysis.unsafe_query(query, scope):
                 report(query, "db.text()")
         elif method == "raw":
             if analysis.is_queryset(receiver, scope):
-                query = _argument(call, 0, ("raw_query",))
+                query = call_argument(call, 0, "raw_query")[0]
                 if query is not None and analysis.unsafe_query(query, scope):
                     report(query, "raw()")
         elif method == "extra":
@@ -1408,7 +1396,7 @@ def run(ctx):
         elif method in CURSOR_METHODS or method in SQLALCHEMY_EXECUTE_METHODS:
             if _is_alembic_op(receiver, scope, ctx):
                 continue
-            query = _argument(call, 0, ("sql", "query", "operation", "statement", "sql_script"))
+            query = call_argument(call, 0, *("sql", "query", "operation", "statement", "sql_script"))[0]
             if query is None:
                 continue
             sink = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from ..arguments import call_argument
 from ..apps import is_app_receiver
 from ..lookups import EnvLookup, unwrap_lookup
 from ..values import NO_VALUE
@@ -66,16 +67,6 @@ def _is_non_empty_literal(value) -> bool:
     if value.value is NO_VALUE:
         return True
     return isinstance(value.value, (str, bytes)) and len(value.value) > 0
-
-
-def _argument(call: ast.Call, position: int, name: str):
-    """(value, site) of the argument at ``position`` or keyword ``name``."""
-    for keyword in call.keywords:
-        if keyword.arg == name:
-            return keyword.value, keyword
-    if len(call.args) > position and type(call.args[position]) is not ast.Starred:
-        return call.args[position], call.args[position]
-    return None, None
 
 
 class _SecretReporter:
@@ -154,7 +145,7 @@ def _check_call(call: ast.Call, scope, ctx, report: _SecretReporter) -> None:
         return
     names = ctx.qualnames(func, scope)
     if names & SESSION_MIDDLEWARE:
-        value, site = _argument(call, 1, "secret_key")
+        value, site = call_argument(call, 1, "secret_key")
         if value is not None:
             report.value(value, site, scope, "SessionMiddleware secret_key")
         return
@@ -162,20 +153,20 @@ def _check_call(call: ast.Call, scope, ctx, report: _SecretReporter) -> None:
         names & STARLETTE_MIDDLEWARE_WRAPPER
         or (type(func) is ast.Attribute and func.attr == "add_middleware")
     ) and call.args and ctx.qualnames(call.args[0], scope) & SESSION_MIDDLEWARE:
-        value, site = _argument(call, 1, "secret_key")
+        value, site = call_argument(call, 1, "secret_key")
         if value is not None:
             report.value(value, site, scope, "SessionMiddleware secret_key")
         return
     for name in names:
         label = PYRAMID_SECRET_FACTORIES.get(name)
         if label is not None:
-            value, site = _argument(call, 0, "secret")
+            value, site = call_argument(call, 0, "secret")
             if value is not None:
                 report.value(value, site, scope, label)
             return
         label = JWT_FUNCTIONS.get(name)
         if label is not None:
-            value, site = _argument(call, 1, "key")
+            value, site = call_argument(call, 1, "key")
             if value is not None:
                 report.value(value, site, scope, label)
             return
