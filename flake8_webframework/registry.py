@@ -143,7 +143,10 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         code="WEB203",
         symbol="werkzeug-debugger-exposed",
-        template="{what} exposes an in-browser debugger console that runs arbitrary code; remove it outside development",
+        template=(
+            "{what} exposes an in-browser debugger console that runs arbitrary code; "
+            "remove it outside development"
+        ),
         summary="An interactive in-browser debugger (Werkzeug console, pyramid_debugtoolbar) switched on.",
         severity="high",
         cwe=94,
@@ -199,7 +202,10 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         code="WEB603",
         symbol="weak-password-hasher",
-        template="PASSWORD_HASHERS starts with {hasher}, a weak hash for new passwords; put PBKDF2, Argon2, bcrypt or scrypt first",
+        template=(
+            "PASSWORD_HASHERS starts with {hasher}, a weak hash for new passwords; "
+            "put PBKDF2, Argon2, bcrypt or scrypt first"
+        ),
         summary="Django PASSWORD_HASHERS whose first (default) entry is a weak hasher.",
         severity="high",
         cwe=916,
