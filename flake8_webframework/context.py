@@ -13,6 +13,10 @@ from .settings import SettingsInfo, SettingSite, collect_setting_sites
 from .values import NO_VALUE, ValueAnalysis
 
 
+def _call_position(entry: tuple[ast.Call, Scope]) -> tuple[int, int]:
+    return entry[0].lineno, entry[0].col_offset
+
+
 class FileContext:
     def __init__(
         self, tree: ast.AST, filename: str, lines: list[str] | None, options: Options
@@ -27,6 +31,7 @@ class FileContext:
         self._setting_sites: list[SettingSite] | None = None
         self._env_lookups: list[EnvLookup] | None = None
         self._qualnames: dict[int, frozenset[str]] = {}
+        self._calls_by_name: dict[str, list[tuple[ast.Call, Scope]]] | None = None
 
     # -- node index -------------------------------------------------------------------------
 
@@ -35,6 +40,47 @@ class FileContext:
 
     def calls(self) -> list[tuple[ast.Call, Scope]]:
         return self.model.index.get(ast.Call, [])
+
+    def calls_named(self, *names: str) -> list[tuple[ast.Call, Scope]]:
+        """The calls whose callee is named one of ``names``: its own last name
+        (``render_template_string`` in ``flask.render_template_string(...)``, ``execute`` in
+        ``cursor.execute(...)``) or the last part of a qualified name it resolves to (``rts``
+        imported ``as`` an alias of ``render_template_string``). In source order.
+
+        The index is built once per file, so a check that knows its sinks' names looks only
+        at those calls instead of at every call.
+        """
+        if self._calls_by_name is None:
+            self._calls_by_name = self._index_calls_by_name()
+        index = self._calls_by_name
+        if len(names) == 1:
+            return index.get(names[0], [])
+        found: dict[int, tuple[ast.Call, Scope]] = {}
+        for name in names:
+            for entry in index.get(name, ()):
+                found[id(entry[0])] = entry
+        return sorted(found.values(), key=_call_position)
+
+    def _index_calls_by_name(self) -> dict[str, list[tuple[ast.Call, Scope]]]:
+        index: dict[str, list[tuple[ast.Call, Scope]]] = {}
+        for entry in sorted(self.calls(), key=_call_position):
+            call, scope = entry
+            func = call.func
+            func_type = type(func)
+            if func_type is ast.Name:
+                own = func.id
+            elif func_type is ast.Attribute:
+                own = func.attr
+            else:
+                continue
+            index.setdefault(own, []).append(entry)
+            for qualname in self.qualnames(func, scope):
+                last = qualname.rpartition(".")[2]
+                if last != own:
+                    bucket = index.setdefault(last, [])
+                    if not bucket or bucket[-1] is not entry:
+                        bucket.append(entry)
+        return index
 
     def qualnames(self, expr: ast.AST, scope: Scope) -> frozenset[str]:
         """Qualified names of ``expr`` (memoised: many checks ask about the same callee)."""
