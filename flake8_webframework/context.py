@@ -5,11 +5,17 @@ from __future__ import annotations
 import ast
 
 from .findings import ColumnMap, Finding, make_finding
-from .lookups import EnvLookup, env_scheme_lookups, match_env_lookup, unwrap_lookup
+from .lookups import (
+    EnvLookup,
+    env_scheme_lookups,
+    match_env_lookup,
+    may_name_lookup,
+    unwrap_lookup,
+)
 from .names import resolve_qualnames
 from .options import Options
 from .scopes import ModuleModel, Scope
-from .settings import SettingsInfo, SettingSite, collect_setting_sites
+from .settings import SETTING_CALL_NAMES, SettingsInfo, SettingSite, collect_setting_sites
 from .values import NO_VALUE, ValueAnalysis
 
 
@@ -27,11 +33,12 @@ class FileContext:
         self.model = ModuleModel(tree)
         self.values = ValueAnalysis(self.model)
         self.columns = ColumnMap(lines)
-        self.settings = SettingsInfo(self.model, filename, options)
+        self.settings = SettingsInfo(self.model, filename, options, self.calls_named)
         self._setting_sites: list[SettingSite] | None = None
         self._env_lookups: list[EnvLookup] | None = None
         self._qualnames: dict[int, frozenset[str]] = {}
         self._calls_by_name: dict[str, list[tuple[ast.Call, Scope]]] | None = None
+        self._sorted_buckets: set[int] = set()
 
     # -- node index -------------------------------------------------------------------------
 
@@ -50,20 +57,45 @@ class FileContext:
         The index is built once per file, so a check that knows its sinks' names looks only
         at those calls instead of at every call.
         """
-        if self._calls_by_name is None:
-            self._calls_by_name = self._index_calls_by_name()
-        index = self._calls_by_name
-        if len(names) == 1:
-            return index.get(names[0], [])
+        index = self.call_name_index()
+        buckets = [bucket for bucket in map(index.get, names) if bucket]
+        if not buckets:
+            return []
+        if len(buckets) == 1:
+            return self._in_source_order(buckets[0])
         found: dict[int, tuple[ast.Call, Scope]] = {}
-        for name in names:
-            for entry in index.get(name, ()):
+        for bucket in buckets:
+            for entry in bucket:
                 found[id(entry[0])] = entry
         return sorted(found.values(), key=_call_position)
 
+    def _in_source_order(
+        self, bucket: list[tuple[ast.Call, Scope]]
+    ) -> list[tuple[ast.Call, Scope]]:
+        """``bucket`` sorted by position, in place, the first time it is asked for (the
+        index is built in walk order: most buckets are never asked for)."""
+        key = id(bucket)
+        if key not in self._sorted_buckets:
+            bucket.sort(key=_call_position)
+            self._sorted_buckets.add(key)
+        return bucket
+
+    def call_name_index(self) -> dict[str, list[tuple[ast.Call, Scope]]]:
+        """The index behind :meth:`calls_named`: callee name -> calls (in walk order until
+        :meth:`calls_named` sorts a bucket: use :meth:`calls_named` for the calls)."""
+        if self._calls_by_name is None:
+            self._calls_by_name = self._index_calls_by_name()
+        return self._calls_by_name
+
     def _index_calls_by_name(self) -> dict[str, list[tuple[ast.Call, Scope]]]:
+        # Only a Name callee bound somewhere in the file by an import or an alias assignment
+        # (``import_names``) can resolve to a qualified name whose last part is not its own
+        # name: an Attribute callee's qualified names all end in its ``attr``, and any other
+        # Name resolves to ``builtins.NAME``, ``<star import>.NAME`` or nothing. So only
+        # those are resolved here; the checks resolve the few calls they are given.
+        aliases = self.model.module_scope.import_names
         index: dict[str, list[tuple[ast.Call, Scope]]] = {}
-        for entry in sorted(self.calls(), key=_call_position):
+        for entry in self.calls():
             call, scope = entry
             func = call.func
             func_type = type(func)
@@ -73,7 +105,13 @@ class FileContext:
                 own = func.attr
             else:
                 continue
-            index.setdefault(own, []).append(entry)
+            bucket = index.get(own)
+            if bucket is None:
+                index[own] = [entry]
+            else:
+                bucket.append(entry)
+            if func_type is not ast.Name or own not in aliases:
+                continue
             for qualname in self.qualnames(func, scope):
                 last = qualname.rpartition(".")[2]
                 if last != own:
@@ -94,7 +132,9 @@ class FileContext:
 
     def setting_sites(self) -> list[SettingSite]:
         if self._setting_sites is None:
-            self._setting_sites = collect_setting_sites(self.model, self.settings)
+            self._setting_sites = collect_setting_sites(
+                self.model, self.settings, self.calls_named(*SETTING_CALL_NAMES)
+            )
         return self._setting_sites
 
     def env_lookups(self, include_configuration_reads: bool = False) -> list[EnvLookup]:
@@ -107,7 +147,9 @@ class FileContext:
         """
         if self._env_lookups is None:
             found = []
-            for call, scope in self.calls():
+            # Only calls indexed under a name a lookup can have (see ``may_name_lookup``).
+            names = [name for name in self.call_name_index() if may_name_lookup(name)]
+            for call, scope in self.calls_named(*names):
                 lookup = match_env_lookup(call, scope, self.values)
                 if lookup is not None:
                     found.append(lookup)

@@ -163,6 +163,22 @@ _CANDIDATE_METHODS = frozenset(
 ) | frozenset(_ENV_METHODS) | frozenset(_GETTER_METHODS)
 
 
+#: Last parts of the qualified names a lookup (or an ``Env(NAME=(cast, default))`` scheme)
+#: is recognised by.
+_LOOKUP_LAST_NAMES = frozenset(
+    name.rpartition(".")[2]
+    for name in _OS_READERS | _DECOUPLE_CONFIG | _DJANGO_ENVIRON_CLASSES | {"builtins.getattr"}
+)
+
+
+def may_name_lookup(name: str) -> bool:
+    """Whether a call indexed under callee ``name`` (``FileContext.calls_named``) can be an
+    environment lookup: every call :func:`match_env_lookup` or :func:`env_scheme_lookups`
+    accepts is indexed under at least one name for which this is true (its method, its
+    helper word, or the last part of the reader it resolves to)."""
+    return name in _CANDIDATE_METHODS or name in _LOOKUP_LAST_NAMES or _has_helper_word(name)
+
+
 def _could_be_lookup(func: ast.AST, values: ValueAnalysis) -> bool:
     """A cheap test that rules out most calls before any name is resolved."""
     if type(func) is ast.Attribute:

@@ -84,8 +84,10 @@ class SettingSite:
 class SettingsInfo:
     """What a file says about settings: is it a settings module, which classes configure."""
 
-    def __init__(self, model: ModuleModel, filename: str, options=None) -> None:
+    def __init__(self, model: ModuleModel, filename: str, options=None, calls_named=None) -> None:
         self.model = model
+        #: ``FileContext.calls_named`` (the calls of a callee name), when there is a context
+        self._calls_named = calls_named
         self.filename = filename
         self.declared_settings_file = bool(options and options.is_settings_file(filename))
         module = model.module_scope
@@ -105,7 +107,11 @@ class SettingsInfo:
         if self._from_object_names is not None:
             return
         names: set[str] = set()
-        for call, scope in self.model.index.get(ast.Call, ()):
+        if self._calls_named is not None:
+            calls = self._calls_named("from_object")
+        else:
+            calls = self.model.index.get(ast.Call, ())
+        for call, scope in calls:
             func = call.func
             if type(func) is ast.Attribute and func.attr == "from_object" and call.args:
                 target = call.args[0]
@@ -246,7 +252,21 @@ def _mapping_sites(node: ast.expr, scope: Scope, form: str):
                 yield SettingSite(keyword.arg, keyword.value, keyword, scope, form)
 
 
-def collect_setting_sites(model: ModuleModel, info: SettingsInfo) -> list[SettingSite]:
+#: Every callee name the call loop of :func:`collect_setting_sites` can act on: the methods
+#: it tests ``func.attr`` against, and the last part of each qualified name it matches.
+SETTING_CALL_NAMES = frozenset(
+    {"configure", "update", "from_mapping", "setdefault", "init_app", "Cache"}
+    | {name.rpartition(".")[2] for name in _DJANGO_CONFIGURE | _FLASK_CACHING}
+)
+
+
+def collect_setting_sites(
+    model: ModuleModel,
+    info: SettingsInfo,
+    calls: list[tuple[ast.Call, Scope]] | None = None,
+) -> list[SettingSite]:
+    """Every setting site of the file. ``calls``: the calls to look at, at least those named
+    one of :data:`SETTING_CALL_NAMES` (``FileContext.calls_named``); default every call."""
     sites: list[SettingSite] = []
     config_classes = None
     for node_type in (ast.Assign, ast.AnnAssign):
@@ -283,7 +303,9 @@ def collect_setting_sites(model: ModuleModel, info: SettingsInfo) -> list[Settin
                             SettingSite(target.slice.value, node.value, node.value, scope,
                                         "app_config")
                         )
-    for call, scope in model.index.get(ast.Call, ()):
+    if calls is None:
+        calls = model.index.get(ast.Call, [])
+    for call, scope in calls:
         func = call.func
         if type(func) is not ast.Attribute:
             if type(func) is ast.Name:

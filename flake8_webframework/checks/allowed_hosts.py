@@ -132,7 +132,7 @@ def run(ctx):
     for node, scope in ctx.nodes(ast.AugAssign):
         if type(node.op) is ast.Add and _is_setting_name(node.target, scope):
             report.value(node.value, node.value, scope)
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*LIST_METHODS):
         func = call.func
         if (
             type(func) is ast.Attribute

@@ -46,6 +46,16 @@ MAKO_CLASSES = {
     "mako.template.Template": "mako.template.Template",
     "mako.lookup.TemplateLookup": "mako.lookup.TemplateLookup",
 }
+#: The callee names :func:`_call_finding` acts on (``ctx.calls_named``): ``overlay`` and the
+#: last part of every qualified name it matches.
+AUTOESCAPE_CALL_NAMES = frozenset(
+    {"overlay"}
+    | {
+        name.rpartition(".")[2]
+        for name in JINJA_ENVIRONMENTS | JINJA_TEMPLATES | AIOHTTP_SETUP | STARLETTE_TEMPLATES
+        | DJANGO_ENGINES | set(MAKO_CLASSES)
+    }
+)
 #: Zero-based position of ``autoescape`` / ``default_filters`` among positional arguments.
 _JINJA_ENV_AUTOESCAPE_POSITION = 16
 _JINJA_TEMPLATE_AUTOESCAPE_POSITION = 17
@@ -366,7 +376,7 @@ def _call_finding(call: ast.Call, scope, ctx):
 
 def run(ctx):
     findings = []
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*AUTOESCAPE_CALL_NAMES):
         finding = _call_finding(call, scope, ctx)
         if finding is not None:
             findings.append(finding)

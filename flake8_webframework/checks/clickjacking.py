@@ -6,10 +6,14 @@ import ast
 
 from ..lookups import unwrap_lookup
 from . import Check
-from .csrf import literal_middleware_lists, method_decorator_wraps
+from .csrf import METHOD_DECORATOR_NAMES, literal_middleware_lists, method_decorator_wraps
 
 XFRAME_MIDDLEWARE = "django.middleware.clickjacking.XFrameOptionsMiddleware"
 XFRAME_EXEMPT = frozenset({"django.views.decorators.clickjacking.xframe_options_exempt"})
+#: The callee names :func:`_exempt_findings` acts on (``ctx.calls_named``).
+XFRAME_CALL_NAMES = (
+    frozenset(name.rpartition(".")[2] for name in XFRAME_EXEMPT) | METHOD_DECORATOR_NAMES
+)
 SAFE_X_FRAME_OPTIONS = frozenset({"DENY", "SAMEORIGIN"})
 #: Settings that hold a Content-Security-Policy as a mapping of directives: Django's own
 #: (6.0+) and django-csp 4's.
@@ -110,7 +114,7 @@ def _exempt_findings(ctx) -> list:
                 if _is_xframe_exempt(decorator, scope, ctx):
                     findings.append(ctx.finding(
                         "WEB503", decorator, what="@xframe_options_exempt", fix=_EXEMPT_FIX))
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*XFRAME_CALL_NAMES):
         if _is_xframe_exempt(call.func, scope, ctx):
             if call.args or call.keywords:
                 findings.append(ctx.finding(

@@ -226,6 +226,16 @@ MIDDLEWARE_WRAPPERS = frozenset({"starlette.middleware.Middleware", "fastapi.mid
 #: ``add_middleware(SessionMiddleware, ...)`` and ``Middleware(SessionMiddleware, ...)`` put
 #: the class where the app goes, so the positions are the same.
 SESSION_MIDDLEWARE_OPTIONS = {SECURE: (("https_only",), 6), SAMESITE: (("same_site",), 5)}
+#: The callee names :func:`_check_call` acts on (``ctx.calls_named``): the cookie methods,
+#: ``add_middleware``, and the last part of every qualified name it matches.
+COOKIE_CALL_NAMES = frozenset(
+    set(COOKIE_METHODS)
+    | {"add_middleware"}
+    | {
+        name.rpartition(".")[2]
+        for name in SESSION_MIDDLEWARE | MIDDLEWARE_WRAPPERS | set(PYRAMID_COOKIE_FACTORIES)
+    }
+)
 TALISMAN_COOKIE_OPTIONS = {
     "session_cookie_secure": SECURE,
     "session_cookie_http_only": HTTPONLY,
@@ -365,7 +375,7 @@ def run(ctx):
                     report.judged.add(id(lookup.default_site))
                     report.lookup(name, lookup)
                     break
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*COOKIE_CALL_NAMES):
         _check_call(call, scope, ctx, report)
     for option, value, site, scope, form in talisman_options(ctx):
         protection = TALISMAN_COOKIE_OPTIONS.get(option)

@@ -49,6 +49,15 @@ MIDDLEWARE_WRAPPERS = frozenset({"starlette.middleware.Middleware", "fastapi.mid
 FLASK_CORS = frozenset({"flask_cors.CORS", "flask_cors.extension.CORS"})
 FLASK_CROSS_ORIGIN = frozenset({"flask_cors.cross_origin", "flask_cors.decorator.cross_origin"})
 CONVENTIONAL_CORS_NAMES = frozenset({"cors"})
+#: The callee names the call loop of :func:`run` acts on (``ctx.calls_named``): the last
+#: part of every qualified name it matches, and the methods it tests.
+CORS_CALL_NAMES = frozenset(
+    {"add_middleware", "init_app"}
+    | {
+        name.rpartition(".")[2]
+        for name in STARLETTE_CORS | MIDDLEWARE_WRAPPERS | FLASK_CORS | FLASK_CROSS_ORIGIN
+    }
+)
 
 DJANGO_ALLOW_ALL = ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
 DJANGO_REGEXES = ("CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ORIGIN_REGEX_WHITELIST")
@@ -411,7 +420,7 @@ def _check_django(ctx, findings) -> None:
 def run(ctx):
     findings = []
     flask_config = None
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*CORS_CALL_NAMES):
         func = call.func
         func_type = type(func)
         if func_type not in (ast.Name, ast.Attribute):

@@ -52,7 +52,7 @@ def _mutated_names(ctx) -> set[tuple[int, str]]:
         elif type(receiver) is ast.Attribute:
             mutated.add((0, receiver.attr))
 
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*LIST_MUTATORS):
         func = call.func
         if type(func) is ast.Attribute and func.attr in LIST_MUTATORS:
             note(func.value, scope)
@@ -205,6 +205,8 @@ FLASK_WTF_CSRF_PROTECT = frozenset(
     {"flask_wtf.csrf.CSRFProtect", "flask_wtf.CSRFProtect", "flask_wtf.csrf.CsrfProtect",
      "flask_wtf.CsrfProtect", "quart_wtf.CSRFProtect", "quart_wtf.csrf.CSRFProtect"}
 )
+#: The callee names of ``method_decorator(...)`` (``ctx.calls_named``).
+METHOD_DECORATOR_NAMES = frozenset(name.rpartition(".")[2] for name in METHOD_DECORATOR)
 #: Names conventionally given to the Flask-WTF extension object when it is imported from
 #: the project (``from .extensions import csrf``) rather than built in the same file.
 CONVENTIONAL_CSRF_NAMES = frozenset({"csrf", "csrf_protect"})
@@ -216,6 +218,15 @@ PYRAMID_VIEW_DECORATORS = frozenset(
 #: Pyramid Configurator methods that take ``require_csrf=``; the position of the argument
 #: when passed positionally (``None``: keyword only in practice).
 PYRAMID_CSRF_METHODS = {"set_default_csrf_options": 0, "add_view": None}
+
+#: The callee names :func:`_call_findings` acts on (``ctx.calls_named``): the last part of
+#: every qualified name it matches, and the methods it tests.
+CSRF_CALL_NAMES = frozenset(
+    {name.rpartition(".")[2] for name in CSRF_EXEMPT | PYRAMID_VIEW_DECORATORS}
+    | METHOD_DECORATOR_NAMES
+    | {"exempt"}
+    | set(PYRAMID_CSRF_METHODS)
+)
 
 _EXEMPT_FIX = "protect the view and send the CSRF token with the request instead"
 
@@ -356,7 +367,7 @@ def _decorator_findings(ctx) -> list:
 
 def _call_findings(ctx) -> list:
     findings = []
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*CSRF_CALL_NAMES):
         func = call.func
         if _is_csrf_exempt(func, scope, ctx):
             if call.args or call.keywords:

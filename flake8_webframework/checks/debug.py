@@ -14,6 +14,8 @@ from . import Check
 DEBUG_APP_CLASSES = frozenset(
     {"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette"}
 )
+#: The callee names the call loop acts on (``ctx.calls_named``): ``app.run`` and the apps.
+DEBUG_CALL_NAMES = frozenset({"run"} | {name.rpartition(".")[2] for name in DEBUG_APP_CLASSES})
 #: ``<PREFIX>_DEBUG`` keys that name some other subsystem's debug switch, not the app's.
 OTHER_SUBSYSTEMS = frozenset(
     {"SQL", "SQLALCHEMY", "TEMPLATE", "LOG", "LOGGING", "DB", "DATABASE", "CELERY", "TOOLBAR",
@@ -94,7 +96,7 @@ def run(ctx):
                 and is_app_receiver(target.value, scope)
             ):
                 report.value(node.value, node.value, scope, "app.debug = {}", "app.debug")
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*DEBUG_CALL_NAMES):
         func = call.func
         if type(func) is ast.Attribute and func.attr == "run":
             if not is_app_receiver(func.value, scope):

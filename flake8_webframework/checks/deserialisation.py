@@ -63,6 +63,9 @@ _sinks(("yaml",), (("unsafe_load", "stream"), ("unsafe_load_all", "stream"),
                    ("full_load", "stream"), ("full_load_all", "stream"),
                    ("load", "stream"), ("load_all", "stream")), YAML_FIX)
 
+#: The callee names of every sink (``ctx.calls_named``).
+SINK_NAMES = frozenset(name.rpartition(".")[2] for name in SINKS)
+
 #: yaml.load/load_all: judged by their Loader.
 YAML_LOADER_SINKS = frozenset({"yaml.load", "yaml.load_all"})
 NUMPY_LOAD = "numpy.load"
@@ -402,7 +405,7 @@ def _allows_pickle(call: ast.Call, scope, ctx) -> bool:
 def run(ctx):
     findings = []
     tracer = None
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*SINK_NAMES):
         func = call.func
         if type(func) not in (ast.Name, ast.Attribute):
             continue

@@ -40,6 +40,12 @@ MAKE_SERVER = frozenset({"werkzeug.serving.make_server"})
 DEBUGGED_APPLICATION = frozenset(
     {"werkzeug.debug.DebuggedApplication", "werkzeug.DebuggedApplication"}
 )
+#: The callee names :func:`_check_call` acts on (``ctx.calls_named``): the methods it tests
+#: and the last part of every qualified name it matches.
+DEV_SERVER_CALL_NAMES = frozenset(
+    {"setdefault", "include", "run"}
+    | {name.rpartition(".")[2] for name in RUN_SIMPLE | MAKE_SERVER | DEBUGGED_APPLICATION}
+)
 DEBUGTOOLBAR = "pyramid_debugtoolbar"
 PYRAMID_INCLUDES = "pyramid.includes"
 
@@ -139,7 +145,20 @@ def _names_toolbar(value: object) -> bool:
 
 def run(ctx):
     report = _Reporter(ctx)
+    # ``pyramid.includes`` in a dict literal passed to any call (``Configurator(settings=``):
+    # every call, but only its dict literal arguments are looked at.
+    dict_type = ast.Dict
     for call, scope in ctx.calls():
+        func_type = type(call.func)
+        if func_type is not ast.Name and func_type is not ast.Attribute:
+            continue
+        for argument in call.args:
+            if type(argument) is dict_type:
+                report.includes_in_mapping(argument, scope)
+        for keyword in call.keywords:
+            if type(keyword.value) is dict_type:
+                report.includes_in_mapping(keyword.value, scope)
+    for call, scope in ctx.calls_named(*DEV_SERVER_CALL_NAMES):
         _check_call(call, scope, ctx, report)
     for node_type in (ast.Assign, ast.AugAssign):
         for node, scope in ctx.nodes(node_type):
@@ -160,12 +179,7 @@ def _check_call(call: ast.Call, scope, ctx, report: _Reporter) -> None:
     func = call.func
     if type(func) not in (ast.Name, ast.Attribute):
         return
-    # ``pyramid.includes`` in a dict literal passed to any call (``Configurator(settings=``)
-    # and ``settings.setdefault("pyramid.includes", ...)``.
-    for argument in call.args:
-        report.includes_in_mapping(argument, scope)
-    for keyword in call.keywords:
-        report.includes_in_mapping(keyword.value, scope)
+    # ``settings.setdefault("pyramid.includes", ...)`` (dict literal arguments: see ``run``).
     if type(func) is ast.Attribute:
         if (
             func.attr == "setdefault"

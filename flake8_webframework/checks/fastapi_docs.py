@@ -8,6 +8,8 @@ from ..values import NO_VALUE
 from . import Check
 
 FASTAPI_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
+#: The callee names a ``FastAPI(...)`` call can have (``ctx.calls_named``).
+FASTAPI_NAMES = frozenset(name.rpartition(".")[2] for name in FASTAPI_CLASSES)
 DEFAULT_URLS = {"docs_url": "/docs", "redoc_url": "/redoc", "openapi_url": "/openapi.json"}
 
 _CONFIGURED_ELSEWHERE = object()
@@ -26,7 +28,7 @@ def _url(call: ast.Call, name: str, scope, values):
 
 def run(ctx):
     findings = []
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*FASTAPI_NAMES):
         func = call.func
         if type(func) not in (ast.Name, ast.Attribute):
             continue

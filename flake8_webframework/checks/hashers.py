@@ -83,7 +83,7 @@ def run(ctx):
             continue
         for first, scope in _first_elements(site.value, site.scope, ctx):
             _report(ctx, first, scope, findings)
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named("insert"):
         func = call.func
         if (
             type(func) is ast.Attribute

@@ -39,6 +39,12 @@ DECODE_FUNCTIONS = {
 PYJWT_CLASSES = frozenset(
     {"jwt.PyJWT", "jwt.api_jwt.PyJWT", "jwt.PyJWS", "jwt.api_jws.PyJWS"}
 )
+#: Top-level packages one of which the file must import for a call to be a decode function.
+JWT_ROOTS = frozenset(name.partition(".")[0] for name in set(DECODE_FUNCTIONS) | PYJWT_CLASSES)
+#: The callee names :func:`_decode_target` accepts (``ctx.calls_named``).
+JWT_CALL_NAMES = frozenset(
+    {"decode", "decode_complete"} | {name.rpartition(".")[2] for name in DECODE_FUNCTIONS}
+)
 #: Positional parameters after ``(token, key)``: PyJWT 2 and python-jose take
 #: ``algorithms, options``; PyJWT 1 took ``verify, algorithms, options``.
 _JOSE_POSITIONS = {"algorithms": 2, "options": 3}
@@ -182,8 +188,13 @@ def _is_none_literal(node: ast.expr) -> bool:
 
 def run(ctx):
     findings = []
+    # Gate: every decode function and PyJWT class is a qualified name rooted at ``jwt`` or
+    # ``jose``, and qualified names are rooted at modules the file imports: without such an
+    # import no call can be a target.
+    if not any(module.partition(".")[0] in JWT_ROOTS for module in ctx.model.imported_modules):
+        return findings
     stores = None
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*JWT_CALL_NAMES):
         target = _decode_target(call, scope, ctx)
         if target is None:
             continue

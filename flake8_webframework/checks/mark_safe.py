@@ -80,6 +80,8 @@ MARKUP_CLASSES = frozenset(
     {"markupsafe.Markup", "flask.Markup", "jinja2.Markup", "jinja2.utils.Markup"}
 )
 ALL_SINKS = MARK_SAFE | SAFE_STRINGS | FORMAT_HTML | FORMAT_HTML_JOIN | MARKUP_CLASSES
+#: The callee names of every sink (``ctx.calls_named``).
+SINK_NAMES = frozenset(name.rpartition(".")[2] for name in ALL_SINKS)
 
 # -- values that are escaped whatever their arguments ------------------------------------------
 
@@ -428,7 +430,7 @@ class EscapedAnalysis:
     def mutations(self, bound_in: Scope, name: str):
         if self._mutations is None:
             found: dict[tuple[int, str], list[tuple[ast.AST, Scope]]] = {}
-            for call, scope in self.ctx.calls():
+            for call, scope in self.ctx.calls_named(*MUTATORS):
                 func = call.func
                 if type(func) is not ast.Attribute:
                     continue
@@ -1405,7 +1407,7 @@ def _sink(call: ast.Call, names: frozenset[str]):
 def run(ctx):
     findings = []
     analysis = None
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*SINK_NAMES):
         func = call.func
         if type(func) not in (ast.Name, ast.Attribute):
             continue

@@ -62,6 +62,12 @@ URL_CREATE = frozenset(
     {"sqlalchemy.URL.create", "sqlalchemy.engine.URL.create", "sqlalchemy.engine.url.URL.create"}
 )
 DJ_DATABASE_URL_CONFIG = frozenset({"dj_database_url.config"})
+#: The callee names :func:`_check_call` acts on (``ctx.calls_named``): the last part of
+#: every qualified name it matches.
+URL_CALL_NAMES = frozenset(
+    name.rpartition(".")[2]
+    for name in set(URL_CALLABLES) | URL_CREATE | DJ_DATABASE_URL_CONFIG
+)
 #: Packages whose import makes a module database/framework configuration code.
 CONTEXT_PACKAGES = frozenset({"sqlalchemy", "dj_database_url", "flask_mail"})
 
@@ -247,7 +253,7 @@ def run(ctx):
         else:
             report.value(site.value, site.site, site.scope, real_password, name)
     _database_item_assignments(ctx, report)
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*URL_CALL_NAMES):
         _check_call(call, scope, ctx, report)
     if _imports_context(ctx):
         already_judged = set(report.judged)
@@ -285,7 +291,7 @@ def _database_item_assignments(ctx, report: _PasswordReporter) -> None:
             if type(key) is ast.Constant and key.value == "PASSWORD":
                 report.value(node.value, node.value, scope, real_password,
                              f'DATABASES["{alias}"]["PASSWORD"]')
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named("update"):
         func = call.func
         if scope.kind not in (MODULE, CLASS) or type(func) is not ast.Attribute:
             continue

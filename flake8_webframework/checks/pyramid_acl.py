@@ -29,6 +29,8 @@ ALL_PERMISSIONS = frozenset(f"{module}.ALL_PERMISSIONS" for module in _PYRAMID_M
 #: principal qualified name or string value -> name shown in the message
 PRINCIPALS = {f"{module}.{name}": name for module in _PYRAMID_MODULES
               for name in ("Everyone", "Authenticated")}
+#: Top-level packages one of which the file must import for an ACE to be reported.
+PYRAMID_ROOTS = frozenset(name.partition(".")[0] for name in ALL_PERMISSIONS)
 PRINCIPAL_STRINGS = {"system.Everyone": "Everyone", "system.Authenticated": "Authenticated"}
 
 #: Upper bound on container elements looked at per indexed expression.
@@ -122,6 +124,14 @@ def _roots(ctx):
 
 def run(ctx):
     findings = []
+    # Gate: every ACE reported names ALL_PERMISSIONS through a qualified name, and a qualified
+    # name is rooted at a module the file imports (or at ``builtins``). A file that imports
+    # no ``pyramid`` module has no finding, so its assignments, returns and call arguments
+    # (every call of the file) are not scanned at all.
+    if not any(
+        module.partition(".")[0] in PYRAMID_ROOTS for module in ctx.model.imported_modules
+    ):
+        return findings
     reported: set[int] = set()
     for root, scope in _roots(ctx):
         for candidate in _ace_candidates(root):

@@ -104,6 +104,14 @@ QUERYSET_METHODS = frozenset({"get_queryset", "get_query_set"})
 CURSOR_NAMES = frozenset({"cursor", "cur", "curs", "cr", "_cr", "_cursor"})
 CURSOR_METHODS = frozenset({"execute", "executemany", "executescript"})
 SQLALCHEMY_EXECUTE_METHODS = frozenset({"execute", "exec_driver_sql"})
+#: The callee names the call loop of :func:`run` acts on (``ctx.calls_named``): the last
+#: part of every qualified name it matches, and every method it tests.
+SQL_CALL_NAMES = frozenset(
+    {name.rpartition(".")[2] for name in RAW_SQL_CLASSES | RAW_QUERYSET_CLASSES | SQLALCHEMY_TEXT}
+    | {"text", "raw", "extra"}
+    | CURSOR_METHODS
+    | SQLALCHEMY_EXECUTE_METHODS
+)
 EXTRA_SQL_ARGUMENTS = ("select", "where", "tables", "order_by")  # positions 0, 1, 3, 4
 EXTRA_POSITIONS = {0: "select", 1: "where", 3: "tables", 4: "order_by"}
 
@@ -1357,7 +1365,7 @@ def run(ctx):
             reported.add(key)
             findings.append(ctx.finding("WEB304", node, sink=sink))
 
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*SQL_CALL_NAMES):
         func = call.func
         func_type = type(func)
         if func_type not in (ast.Name, ast.Attribute):

@@ -45,6 +45,17 @@ JWT_FUNCTIONS = {
     "jose.jwt.decode": "jose.jwt.decode key",
 }
 
+#: The callee names :func:`_check_call` acts on (``ctx.calls_named``): ``add_middleware`` and
+#: the last part of every qualified name it matches.
+SECRET_CALL_NAMES = frozenset(
+    {"add_middleware"}
+    | {
+        name.rpartition(".")[2]
+        for name in SESSION_MIDDLEWARE | STARLETTE_MIDDLEWARE_WRAPPER
+        | set(PYRAMID_SECRET_FACTORIES) | set(JWT_FUNCTIONS)
+    }
+)
+
 
 def is_secret_setting(name: str, extra_names: tuple[str, ...] = ()) -> bool:
     """``SECRET_KEY``, ``*SECRET_KEY``, ``*JWT_SECRET(_KEY)``, ``SECRET_KEY_<suffix>`` ...,
@@ -125,7 +136,7 @@ def run(ctx):
                 and is_app_receiver(target.value, scope)
             ):
                 report.value(node.value, node.value, scope, "app.secret_key")
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*SECRET_CALL_NAMES):
         _check_call(call, scope, ctx, report)
     for lookup in ctx.env_lookups(include_configuration_reads=True):
         if lookup.key is not None and is_secret_setting(lookup.key, extra):

@@ -21,6 +21,10 @@ TEMPLATE_SOURCE_CALLABLES = {
     "django.template.base.Template": "template_string",
     "mako.template.Template": "text",
 }
+#: The callee names the check acts on (``ctx.calls_named``).
+TEMPLATE_CALL_NAMES = frozenset(
+    {"from_string"} | {name.rpartition(".")[2] for name in TEMPLATE_SOURCE_CALLABLES}
+)
 #: Environments whose ``from_string`` compiles a template. Jinja2's SandboxedEnvironment is
 #: deliberately absent: compiling untrusted templates is what it is for.
 TEMPLATE_ENVIRONMENTS = frozenset(
@@ -171,7 +175,7 @@ def _source_argument(call: ast.Call, keyword_name: str):
 def run(ctx):
     findings = []
     values = ctx.values
-    for call, scope in ctx.calls():
+    for call, scope in ctx.calls_named(*TEMPLATE_CALL_NAMES):
         func = call.func
         func_type = type(func)
         source = None

@@ -208,7 +208,15 @@ def talisman_options(ctx):
     imports_talisman = any(
         module.partition(".")[0] == "flask_talisman" for module in ctx.model.imported_modules
     )
-    for call, scope in ctx.calls():
+    if imports_talisman:
+        # Every call: a name bound to ``Talisman(...)`` (``t = Talisman(app)``; ``@t(...)``)
+        # can have any name. Only files that import flask_talisman pay for this.
+        calls = ctx.calls()
+    else:
+        # Without the import only a ``talisman`` of unknown origin or an ``init_app`` call
+        # can be Flask-Talisman (the test below): only calls of those names.
+        calls = ctx.calls_named(*CONVENTIONAL_TALISMAN_NAMES, "init_app")
+    for call, scope in calls:
         func = call.func
         if type(func) not in (ast.Name, ast.Attribute):
             continue
