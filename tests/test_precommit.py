@@ -4,7 +4,8 @@ The hook repository is a git snapshot of this working tree (tracked files as the
 plus untracked, not-ignored ones: what the next commit would hold), so uncommitted changes to
 ``.pre-commit-hooks.yaml`` or the package are what gets tested.
 
-Why ``pre-commit run`` with a config rather than ``pre-commit try-repo``: try-repo keeps its
+Both ``pre-commit try-repo`` (the last test) and ``pre-commit run`` with a config. Why the
+main test uses ``pre-commit run`` with a config: try-repo keeps its
 hook environments in a store of its own that it deletes on exit (it ignores PRE_COMMIT_HOME),
 so each call re-installs the hook, and its "uncommitted changes" shadow commit only carries
 staged and modified tracked files, not new untracked ones. A config naming the snapshot repo
@@ -233,3 +234,42 @@ def test_every_config_in_the_docs_is_a_valid_pre_commit_config(tmp_path: Path) -
         assert any(
             d.startswith("flake8-webframework[pylint]") for d in hook["additional_dependencies"]
         )
+
+
+def test_try_repo_fails_on_a_hardcoded_secret_then_passes_once_fixed(tmp_path: Path) -> None:
+    """``pre-commit try-repo``, as a user trying the hook before adding it to a config.
+
+    try-repo installs the hook afresh on each call (it keeps no store), so this test pays
+    two installs; the hook repository is the committed snapshot of this working tree."""
+    env = git_env(tmp_path)
+    env.pop("PRE_COMMIT", None)
+    env.pop("VIRTUAL_ENV", None)
+    hook_repo = snapshot_worktree(tmp_path / "hook-repo")
+    git(hook_repo, env, "init", "-q")
+    git(hook_repo, env, "add", "-A")
+    git(hook_repo, env, "commit", "-q", "--no-verify", "-m", "snapshot")
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "settings.py").write_text(VULNERABLE)
+    git(project, env, "init", "-q")
+    git(project, env, "add", "-A")
+
+    def try_repo() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), HOOK_ID,
+             "--all-files", "--color=never"],
+            cwd=project, env=env, capture_output=True, text=True, timeout=600,
+        )
+
+    failed = try_repo()
+    output = failed.stdout + failed.stderr
+    assert failed.returncode == 1, output
+    assert findings(output) == {("settings.py", 2, "WEB101")}, output
+
+    (project / "settings.py").write_text(FIXED)
+    git(project, env, "add", "-A")
+    passed = try_repo()
+    output = passed.stdout + passed.stderr
+    assert passed.returncode == 0, output
+    assert findings(output) == set(), output
