@@ -248,7 +248,8 @@ def versions_in(venv: Path, names: list[str]) -> dict[str, str]:
         "    except m.PackageNotFoundError: out[n] = None\n"
         "print(json.dumps(out))\n"
     )
-    return json.loads(run_checked([venv_python(venv), "-c", code]))
+    # outside the checkout: a flake8_webframework.egg-info there would be found from the cwd
+    return json.loads(run_checked([venv_python(venv), "-c", code], cwd=tempfile.gettempdir()))
 
 
 # --- measuring a child --------------------------------------------------------------------

@@ -125,7 +125,11 @@ def run(ctx):
     for site in sites:
         if site.name == "SESSION_ENGINE":
             engine, report_at = ctx.setting_value(site.value, site.scope, site.site)
-            if engine in PICKLING_SESSION_ENGINES and session_alias not in local_aliases:
+            if (
+                isinstance(engine, str)
+                and engine in PICKLING_SESSION_ENGINES
+                and session_alias not in local_aliases
+            ):
                 findings.append(
                     ctx.finding("WEB402", report_at, what=f"SESSION_ENGINE {engine!r}")
                 )

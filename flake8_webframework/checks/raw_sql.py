@@ -522,9 +522,11 @@ class _Analysis:
                 pending.extend((node.left, node.right))
                 continue
             if type(node) is ast.Constant and isinstance(node.value, str):
+                if len(node.value) > 200:  # a type name, not a program
+                    return False
                 try:
                     node = ast.parse(node.value, mode="eval").body
-                except SyntaxError:
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
                     return False
                 pending.append(node)
                 continue
