@@ -19,7 +19,6 @@ import configparser
 import email.parser
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -28,14 +27,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from worktree import snapshot_worktree
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("flake8_webframework", "pylint_webframework")
 # directories and files that must never be packed
-JUNK = (".git", ".nox", ".venv*", "build", "dist", "*.egg-info", "__pycache__", "*.py[cod]",
-        ".pytest_cache", ".hypothesis")
 JUNK_IN_ARCHIVE = re.compile(r"(^|/)(\.git|\.nox|\.venv[^/]*|__pycache__|\.pytest_cache|"
                              r"\.hypothesis)(/|$)|\.py[cod]$")
 # What an sdist carries besides the packages: everything the test suite needs to run from the
@@ -51,26 +49,6 @@ SETTINGS = textwrap.dedent(
     DEBUG = True
     """
 )
-
-
-def snapshot_worktree(dest: Path) -> Path:
-    """Copy what the next commit of this checkout would hold into ``dest``."""
-    try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=ROOT, capture_output=True, timeout=60,
-        )
-    except FileNotFoundError:  # no git: copy the tree minus build and cache directories
-        listed = None
-    if listed is None or listed.returncode != 0 or not (ROOT / ".git").exists():
-        shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(*JUNK))
-        return dest
-    for name in sorted(set(listed.stdout.decode().split("\0")) - {""}):
-        source = ROOT / name
-        if source.is_file():  # tracked files deleted on disk are not in the next commit
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
-    return dest
 
 
 def source_files(src: Path, top: str) -> set[str]:

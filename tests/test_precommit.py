@@ -24,14 +24,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from worktree import snapshot_worktree
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOK_ID = "flake8-webframework"
 DOC = ROOT / "docs" / "pre-commit.md"
 # what the packaging build and the tests never need in a snapshot of the tree
-JUNK = (".git", ".nox", ".venv*", "build", "dist", "*.egg-info", "__pycache__", "*.py[cod]",
-        ".pytest_cache", ".hypothesis")
 # the per-hook keys of a .pre-commit-config.yaml that the docs may use
 HOOK_KEYS = {"id", "alias", "name", "args", "additional_dependencies", "files", "exclude",
              "types", "types_or", "exclude_types", "stages", "language_version", "verbose",
@@ -63,24 +62,6 @@ def git(cwd: Path, env: dict[str, str], *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True, timeout=60
     ).stdout
-
-
-def snapshot_worktree(dest: Path) -> Path:
-    """Copy what the next commit of this checkout would hold into ``dest``."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT, capture_output=True, timeout=60,
-    )
-    in_repo = listed.returncode == 0 and (ROOT / ".git").exists()
-    if not in_repo:  # e.g. an unpacked sdist: the tree minus build and cache directories
-        shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(*JUNK))
-        return dest
-    for name in sorted(set(listed.stdout.decode().split("\0")) - {""}):
-        source = ROOT / name
-        if source.is_file():  # tracked files deleted on disk are not in the next commit
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
-    return dest
 
 
 def precommit(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
