@@ -297,7 +297,7 @@ def test_failing_core_gives_one_web000_and_nothing_else(monkeypatch) -> None:
 
 def test_failing_walk_gives_web000() -> None:
     tree = ast.parse("x = 1")
-    tree.body[0].targets = [ast.Name()]  # a malformed tree: no id, no ctx
+    tree.body[0].targets = [ast.Name(id=None, ctx=ast.Store())]  # a malformed tree: no name
     found = check_tree(tree, "m.py")
     assert [f.code for f in found] == ["WEB000"]
 
