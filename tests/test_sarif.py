@@ -265,7 +265,13 @@ def test_pylint_positions_equal_flake8s(flake8_logs, pylint_logs) -> None:
 def test_parallel_jobs_write_the_same_log(tool, flake8_logs, pylint_logs) -> None:
     logs = flake8_logs if tool == "flake8" else pylint_logs
     assert results(logs["1"])  # not vacuous
-    assert logs["2"]["runs"][0]["results"] == logs["1"]["runs"][0]["results"]
+
+    def deterministic(log: dict) -> list:
+        # pylint's own duplicate-code (R0801) picks which pair of similar files it names
+        # differently under -j: that is pylint's message, not the reporter's ordering
+        return [r for r in log["runs"][0]["results"] if r["ruleId"] != "R0801"]
+
+    assert deterministic(logs["2"]) == deterministic(logs["1"])
     assert logs["2"]["runs"][0]["tool"] == logs["1"]["runs"][0]["tool"]
 
 
