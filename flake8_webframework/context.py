@@ -48,6 +48,15 @@ class FileContext:
     def calls(self) -> list[tuple[ast.Call, Scope]]:
         return self.model.index.get(ast.Call, [])
 
+    def decorators(self) -> list[tuple[ast.expr, Scope]]:
+        """Every decorator of a function or class, with the scope it is evaluated in."""
+        return [
+            (decorator, scope)
+            for node_type in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+            for node, scope in self.nodes(node_type)
+            for decorator in node.decorator_list
+        ]
+
     def calls_named(self, *names: str) -> list[tuple[ast.Call, Scope]]:
         """The calls whose callee is named one of ``names``: its own last name
         (``render_template_string`` in ``flask.render_template_string(...)``, ``execute`` in

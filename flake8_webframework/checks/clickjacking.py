@@ -108,12 +108,10 @@ def _is_xframe_exempt(expr: ast.AST, scope, ctx) -> bool:
 
 def _exempt_findings(ctx) -> list:
     findings = []
-    for node_type in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-        for node, scope in ctx.nodes(node_type):
-            for decorator in node.decorator_list:
-                if _is_xframe_exempt(decorator, scope, ctx):
-                    findings.append(ctx.finding(
-                        "WEB503", decorator, what="@xframe_options_exempt", fix=_EXEMPT_FIX))
+    for decorator, scope in ctx.decorators():
+        if _is_xframe_exempt(decorator, scope, ctx):
+            findings.append(ctx.finding(
+                "WEB503", decorator, what="@xframe_options_exempt", fix=_EXEMPT_FIX))
     for call, scope in ctx.calls_named(*XFRAME_CALL_NAMES):
         if _is_xframe_exempt(call.func, scope, ctx):
             if call.args or call.keywords:

@@ -347,21 +347,19 @@ def _falsy_require_csrf(value: ast.AST, scope: Scope, ctx) -> bool:
 
 def _decorator_findings(ctx) -> list:
     findings = []
-    for node_type in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-        for node, scope in ctx.nodes(node_type):
-            for decorator in node.decorator_list:
-                if _is_csrf_exempt(decorator, scope, ctx):
-                    findings.append(ctx.finding(
-                        "WEB502", decorator, what="@csrf_exempt", fix=_EXEMPT_FIX))
-                elif (
-                    type(decorator) is ast.Attribute
-                    and decorator.attr == "exempt"
-                    and _is_flask_wtf_csrf(decorator.value, scope, ctx)
-                ):
-                    findings.append(ctx.finding(
-                        "WEB502", decorator, what="@csrf.exempt (Flask-WTF)",
-                        fix="keep CSRFProtect on the view and send the token in the "
-                            "X-CSRFToken header"))
+    for decorator, scope in ctx.decorators():
+        if _is_csrf_exempt(decorator, scope, ctx):
+            findings.append(ctx.finding(
+                "WEB502", decorator, what="@csrf_exempt", fix=_EXEMPT_FIX))
+        elif (
+            type(decorator) is ast.Attribute
+            and decorator.attr == "exempt"
+            and _is_flask_wtf_csrf(decorator.value, scope, ctx)
+        ):
+            findings.append(ctx.finding(
+                "WEB502", decorator, what="@csrf.exempt (Flask-WTF)",
+                fix="keep CSRFProtect on the view and send the token in the "
+                    "X-CSRFToken header"))
     return findings
 
 
