@@ -39,6 +39,7 @@ class FileContext:
         self._qualnames: dict[int, frozenset[str]] = {}
         self._calls_by_name: dict[str, list[tuple[ast.Call, Scope]]] | None = None
         self._sorted_buckets: set[int] = set()
+        self._provenance = None
 
     # -- node index -------------------------------------------------------------------------
 
@@ -138,6 +139,15 @@ class FileContext:
         return found
 
     # -- shared, lazily computed analyses ------------------------------------------------------
+
+    @property
+    def provenance(self):
+        """The value-provenance engine of this file (see :mod:`provenance`)."""
+        if self._provenance is None:
+            from .provenance import Provenance
+
+            self._provenance = Provenance(self)
+        return self._provenance
 
     def setting_sites(self) -> list[SettingSite]:
         if self._setting_sites is None:

@@ -1,4 +1,9 @@
-"""WEB301 template-from-string: a template compiled from a non-literal string."""
+"""WEB301 template-from-string: a template compiled from a non-literal string.
+
+The template source is reported when the value-provenance engine's :data:`UNTRUSTED_TEXT`
+policy finds a part that is neither literal (nor of unknown origin, an imported constant)
+nor text read from a file shipped with the code.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import ast
 
 from ..apps import is_app_receiver
 from ..names import lookup_name
+from ..provenance import CLEAN, DEFAULT, Op, Policy, Role, bad
 from ..scopes import ASSIGN, WITH
 from . import Check
 
@@ -85,32 +91,15 @@ PACKAGE_DATA_READERS = frozenset(
 _READ_METHODS = frozenset({"read", "read_text", "read_bytes"})
 
 
-def _is_file_content(expr: ast.AST, scope, ctx) -> bool:
-    """A template read from a file shipped with the code, not built from request data:
-    ``open(p).read()``, ``f.read()`` with ``with open(p) as f``, ``Path(...).read_text()``,
-    ``importlib.resources.files(...).joinpath(...).read_text()``, ``pkgutil.get_data(...)``,
-    optionally ``.decode()``d, directly or through a local name."""
-    for _ in range(8):
-        if type(expr) is ast.Name:
-            _, bindings = lookup_name(scope, expr.id)
-            if len(bindings) != 1 or bindings[0].kind != ASSIGN:
-                return False
-            expr, scope = bindings[0].value, bindings[0].scope
-            continue
-        if type(expr) is not ast.Call:
-            return False
-        func = expr.func
-        if ctx.qualnames(func, scope) & PACKAGE_DATA_READERS:
-            return True
-        if type(func) is not ast.Attribute:
-            return False
-        if func.attr == "decode":
-            expr = func.value
-            continue
-        if func.attr not in _READ_METHODS:
-            return False
-        return _is_file_handle(func.value, scope, ctx)
-    return False
+def _reads_file(call: ast.Call, scope, ctx) -> bool:
+    """``open(p).read()``, ``f.read()`` with ``with open(p) as f``, ``Path(...).read_text()``,
+    ``importlib.resources.files(...).joinpath(...).read_text()``, ``pkgutil.get_data(...)``."""
+    func = call.func
+    if ctx.qualnames(func, scope) & PACKAGE_DATA_READERS:
+        return True
+    if type(func) is not ast.Attribute or func.attr not in _READ_METHODS:
+        return False
+    return _is_file_handle(func.value, scope, ctx)
 
 
 def _is_file_handle(expr: ast.AST, scope, ctx) -> bool:
@@ -163,6 +152,52 @@ def _is_path(expr: ast.AST, scope, ctx) -> bool:
     return False
 
 
+#: Methods that keep a literal text literal when their arguments are (``str`` methods).
+_TEXT_METHODS = frozenset(
+    {"lower", "upper", "strip", "lstrip", "rstrip", "casefold", "title", "capitalize",
+     "replace", "encode", "decode"}
+)
+_GETTEXT = frozenset(
+    {"_", "_l", "gettext", "gettext_lazy", "ugettext", "ugettext_lazy", "lazy_gettext",
+     "pgettext", "pgettext_lazy", "ngettext", "ngettext_lazy", "gettext_noop"}
+)
+
+
+class UntrustedText(Policy):
+    """Bad: template text that is neither literal (or of unknown origin) nor read from a
+    file shipped with the code."""
+
+    leaf_is_bad = True
+
+    def judge(self, engine, flow):
+        op = flow.op
+        if op is Op.ATTRIBUTE:
+            return CLEAN if engine.is_literal_or_unknown(flow.node, flow.scope) else bad(flow.node)
+        if op is Op.CALL:
+            call = flow.call
+            func = call.func
+            scope = flow.scope
+            if _reads_file(call, scope, engine.ctx):
+                return CLEAN
+            if type(func) is ast.Attribute and func.attr in _TEXT_METHODS:
+                return flow.parts_with(Role.RECEIVER) + flow.arguments()
+            if type(func) is ast.Name and func.id in _GETTEXT:
+                return flow.arguments()
+            if type(func) is ast.Attribute and func.attr in _GETTEXT and any(
+                name.startswith(("django.utils.translation.", "gettext.", "flask_babel."))
+                for name in engine.qualnames(func, scope)
+            ):
+                return flow.arguments()
+            return bad(flow.node)
+        if op is Op.WITH_TARGET:
+            return bad(flow.node)
+        return DEFAULT
+
+
+UNTRUSTED_TEXT = UntrustedText()
+TRIGGERS = TEMPLATE_CALL_NAMES
+
+
 def _source_argument(call: ast.Call, keyword_name: str):
     for keyword in call.keywords:
         if keyword.arg == keyword_name:
@@ -174,7 +209,6 @@ def _source_argument(call: ast.Call, keyword_name: str):
 
 def run(ctx):
     findings = []
-    values = ctx.values
     for call, scope in ctx.calls_named(*TEMPLATE_CALL_NAMES):
         func = call.func
         func_type = type(func)
@@ -191,11 +225,7 @@ def run(ctx):
                     source = _source_argument(call, keyword_name)
                     sink = name.rpartition(".")[2] + "()"
                     break
-        if (
-            source is not None
-            and values.evaluate(source, scope).is_nonliteral
-            and not _is_file_content(source, scope, ctx)
-        ):
+        if source is not None and ctx.provenance.judge(UNTRUSTED_TEXT, source, scope).bad:
             findings.append(ctx.finding("WEB301", source, sink=sink))
     return findings
 
