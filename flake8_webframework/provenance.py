@@ -197,6 +197,38 @@ class Policy:
         return CLEAN if verdict.params else verdict
 
 
+class OriginPolicy(Policy):
+    """An origin question: "is this bound to the kind of object ``_made_by`` recognises?"
+    (bad here means "found"; ``source`` may say which kind). Names are followed through
+    their bindings' values (also ``with`` targets and helpers' returns); ``_named`` may
+    decide on a name by itself first (``cursor``). A leaf it does not recognise is not that
+    object."""
+
+    leaf_is_bad = False
+
+    def judge(self, engine, flow):
+        op = flow.op
+        if op in (Op.BINDINGS, Op.PASS, Op.CHOICE, Op.WITH_TARGET):
+            node_type = type(flow.node)
+            if node_type is ast.Name:
+                found = self._named(engine, flow.node, flow.scope)
+            elif node_type is ast.Attribute:
+                found = self._made_by(engine, flow)
+            else:
+                found = None
+            if found is not None:
+                return found
+            return [part for part in flow.parts if part.role in (Role.VALUE, Role.RETURN)]
+        found = self._made_by(engine, flow)
+        return found if found is not None else CLEAN
+
+    def _named(self, engine, name: ast.Name, scope):
+        return None
+
+    def _made_by(self, engine, flow):
+        return None
+
+
 #: Flow steps per file; beyond, every question answers clean ("unknown").
 STEP_BUDGET = 200_000
 #: How deep one policy's judge may ask another policy synchronously.
@@ -643,7 +675,7 @@ class Provenance:
 
     def _class_attribute_parts(self, owner: Scope, attr: str) -> list[Part]:
         parts: list[Part] = []
-        columns = self._model_columns()
+        columns = self.model_columns()
         for class_scope in self.class_family(owner):
             parts.extend(self.mutations(id(class_scope), "." + attr))
             for binding in class_scope.bindings.get(attr, ()):
@@ -704,7 +736,7 @@ class Provenance:
         class_node = class_of_binding(lookup_name(scope, base.id)[1])
         return self.model.class_scopes.get(id(class_node)) if class_node else None
 
-    def _model_columns(self):
+    def model_columns(self):
         if self._columns is None:
             from .models import ModelColumns
 
