@@ -275,6 +275,8 @@ class Provenance:
         self._columns = None
         self._defined_in: dict[int, Scope] | None = None
         self._aug_ops: dict[int, type] | None = None
+        #: id of a value assigned by ``name["key"] = value`` -> "key"
+        self._subscript_keys: dict[int, str] | None = None
 
     # -- questions ------------------------------------------------------------------------
 
@@ -485,10 +487,9 @@ class Provenance:
         elif parsed.by_name:
             numeric = numeric_keys(parsed.fields)
             for value, key in self._mapping_items(right, scope):
-                if key is None or not numeric.get(key, True) or key not in numeric:
-                    if key is not None and key not in numeric:
-                        continue  # not inserted
+                if key is None or numeric.get(key) is False:
                     parts.append(Part(value, scope, Role.TEXT))
+                # else: a key the format does not insert, or inserts only as a number
         elif parsed.fields:
             fields = parsed.fields
             if type(right) is ast.Tuple and not any(
@@ -504,23 +505,44 @@ class Provenance:
         return Flow(Op.FORMAT, node, scope, tuple(parts), form="percent")
 
     def _mapping_items(self, mapping: ast.AST, scope: Scope):
-        """(value, literal str key or None) of a mapping given to ``%`` or ``**``."""
+        """(value, literal str key or None) of a mapping given to ``%`` or ``**``: a dict
+        literal or ``dict(k=v)``, directly or through a name whose reaching assignment is
+        one (with the ``name["k"] = v`` it receives later). Anything else is one value."""
+        resolved = self._literal_mapping(mapping, scope)
+        if resolved is None:
+            return [(mapping, None)]
+        return resolved
+
+    def _literal_mapping(self, mapping: ast.AST, scope: Scope, hops: int = 0):
         if type(mapping) is ast.Dict:
+            items = []
             for key, value in zip(mapping.keys, mapping.values):
                 if key is None:
-                    yield value, None
+                    items.append((value, None))
                     continue
                 key_value = self.ctx.values.literal_value(key, scope)
-                yield value, key_value if type(key_value) is str else None
-            return
+                items.append((value, key_value if type(key_value) is str else None))
+            return items
         if type(mapping) is ast.Call and type(mapping.func) is ast.Name and (
             mapping.func.id == "dict" and not mapping.args
-        ):
-            for keyword in mapping.keywords:
-                yield keyword.value, keyword.arg
-            return
-        yield mapping, None
-
+        ) and self.ctx.qualnames(mapping.func, scope) == {"builtins.dict"}:
+            return [(keyword.value, keyword.arg) for keyword in mapping.keywords]
+        if type(mapping) is not ast.Name or hops > 2:
+            return None
+        bound_in, bindings = lookup_name(scope, mapping.id)
+        if bound_in is None:
+            return None
+        reaching = self._reaching.reaching(mapping, scope, bound_in, bindings)
+        values = [b for b in (reaching if reaching is not None else bindings) if b.kind != DECLARE]
+        if len(values) != 1 or values[0].kind != ASSIGN:
+            return None
+        items = self._literal_mapping(values[0].value, values[0].scope, hops + 1)
+        if items is None:
+            return None
+        for part in self.mutations(id(bound_in), mapping.id):
+            key = self._subscript_keys.get(id(part.node)) if self._subscript_keys else None
+            items.append((part.node, key))
+        return items
     # -- names ------------------------------------------------------------------------------
 
     def _build_name(self, node: ast.Name, scope: Scope) -> Flow:
@@ -925,12 +947,17 @@ class Provenance:
                                for keyword in call.keywords)
                 if func.attr == "insert" and len(call.args) < 2:
                     entries.append(Part(Flow(Op.OPAQUE, call, scope), scope, Role.ELEMENT))
+            keys: dict[int, str] = {}
             for node, scope in self.ctx.nodes(ast.Assign):
                 for target in node.targets:
                     if type(target) is ast.Subscript:
                         key = self._container_key(target.value, scope)
                         if key is not None:
                             found.setdefault(key, []).append(Part(node.value, scope, Role.ELEMENT))
+                            index = target.slice
+                            if type(index) is ast.Constant and type(index.value) is str:
+                                keys[id(node.value)] = index.value
+            self._subscript_keys = keys
             self._mutations = found
         return self._mutations.get((owner_id, name), ())
 
