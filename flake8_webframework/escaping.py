@@ -133,7 +133,25 @@ URL_BUILDERS = frozenset(
         "urllib.quote",
         "urllib.quote_plus",
         "urllib.urlencode",
+        "django.urls.reverse_lazy",
+        "django.urls.base.reverse",
+        "django.urls.base.reverse_lazy",
+        "django.shortcuts.reverse",
+        "quart.helpers.url_for",
     }
+)
+#: Methods (on any receiver) that build a URL: Django's ``get_absolute_url()``, Starlette's
+#: ``request.url_for()``/``app.url_path_for()``, Pyramid's ``request.route_url()`` and
+#: ``static_url()``. Their result is a percent-encoded path or URL: no ``<``, ``>`` or ``"``.
+URL_BUILDER_METHODS = frozenset(
+    {"get_absolute_url", "url_for", "url_path_for", "route_url", "route_path", "static_url",
+     "static_path", "resource_url", "resource_path", "current_route_url", "current_route_path"}
+)
+#: Methods whose result is a number or a date/time rendered by the server: digits, signs,
+#: separators - never markup. (``strftime`` copies its format: the format must be clean.)
+NUMBER_METHODS = frozenset(
+    {"count", "index", "find", "rfind", "bit_length", "total_seconds", "isoformat",
+     "timestamp", "isoweekday", "weekday", "toordinal", "__len__"}
 )
 #: Builtins (and ``Decimal``, Django's ``floatformat`` filter, which gives "" for anything
 #: that is not a number) whose result cannot carry markup.
@@ -400,6 +418,12 @@ class UnescapedHtml(Policy):
             return CLEAN
         if attr in FORM_RENDERERS or attr == "urlencode":
             return CLEAN  # rendered form HTML; QueryDict.urlencode(): a percent-encoded query
+        if attr in URL_BUILDER_METHODS or attr in NUMBER_METHODS:
+            return CLEAN
+        if attr.startswith("get_") and attr.endswith("_display") and not call.args:
+            return CLEAN  # Django's get_FOO_display(): the choice's label from the model class
+        if attr == "strftime":
+            return flow.arguments()  # the format is copied into the result
         if attr in STRING_METHODS:
             parts = [part for part in flow.parts if part.role is Role.RECEIVER]
             arguments = flow.arguments()

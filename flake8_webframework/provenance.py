@@ -452,7 +452,10 @@ class Provenance:
             return Flow(Op.PASS, node, scope, tuple(
                 Part(side, scope, Role.VALUE) for side in self._repeated(node, scope)))
         if op_type in _NUMERIC_BINOPS:
-            return Flow(Op.NUMBER, node, scope)
+            # a number - or, for ``/``, a path joined from its operands (``Path(base) / x``):
+            # the operands are parts a policy may follow; the default ignores them
+            return Flow(Op.NUMBER, node, scope,
+                        (Part(node.left, scope, Role.VALUE), Part(node.right, scope, Role.VALUE)))
         return Flow(Op.PASS, node, scope,
                     (Part(node.left, scope, Role.VALUE), Part(node.right, scope, Role.VALUE)))
 

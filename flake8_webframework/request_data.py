@@ -262,6 +262,8 @@ class RequestData(Policy):
             if type(func) is ast.Attribute:
                 return flow.parts_with(Role.RECEIVER)  # a method of request data
             return CLEAN
+        if op is Op.NUMBER and type(node) is ast.BinOp and type(node.op) is ast.Div:
+            return list(flow.parts)  # ``Path(base) / part``: a path built from its operands
         if op is Op.PARAM:
             if is_data_parameter(engine, flow.binding):
                 return bad(flow.binding.node)

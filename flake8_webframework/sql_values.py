@@ -19,6 +19,7 @@ import ast
 from .lookups import match_env_lookup
 from .names import lookup_name
 from .provenance import CLEAN, DEFAULT, Ask, Op, Part, Policy, Role, bad
+from .request_data import REQUEST
 from .scopes import ASSIGN, FOR, STORE
 from .syntax import chain_attributes, chain_root, last_name, receiver_chain
 
@@ -165,6 +166,12 @@ def _identifier_attribute(engine, node: ast.Attribute, scope, hops: int = 0) -> 
     return bool(bindings)
 
 
+def _model_key(node: ast.Attribute) -> bool:
+    """``.id``, ``.pk``, ``.*_id``, ``.*_pk`` of an object: a model's integer key."""
+    attr = node.attr
+    return attr in ("id", "pk") or attr.endswith(("_id", "_pk"))
+
+
 def _loop_iterable(engine, binding):
     """What a loop or comprehension variable iterates over, else ``None``."""
     if binding.kind == FOR:
@@ -195,6 +202,8 @@ class UnsafeSqlPart(Policy):
                 engine, node, scope
             ):
                 return CLEAN
+            if _model_key(node) and not engine.judge(REQUEST, node.value, scope).bad:
+                return CLEAN  # user.id, order.pk, row.owner_id: a model's integer key
             receiver = node.value
             if type(receiver) is ast.Name and _iterated(receiver, scope):
                 return [Part(receiver, scope, Role.RECEIVER)]  # an element's attribute

@@ -288,3 +288,24 @@ def view(other):
     assert found.bad is derived
     if derived:
         assert isinstance(found.source, ast.AST)  # where the data came from
+
+
+# -- files whose SQL is the developer's own ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "filename, reported",
+    [
+        ("shop/migrations/0007_backfill.py", False),
+        ("shop/migrations/0001_initial.py", False),
+        ("shop/migrations/helpers.py", True),
+        ("shop/views.py", True),
+    ],
+)
+def test_django_migration_modules_are_not_reported(filename, reported):
+    source = """
+def forwards(apps, schema_editor, table):
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("UPDATE %s SET flag = 1" % table)
+"""
+    assert bool(codes(source, filename)) is reported

@@ -17,6 +17,7 @@ Two questions per call, both answered by the value-provenance engine:
 from __future__ import annotations
 
 import ast
+import re
 
 from ..arguments import call_argument
 from ..db_handles import CURSOR, HANDLE, QUERYSET
@@ -54,14 +55,19 @@ SQL_CALL_NAMES = frozenset(
     | SQLALCHEMY_EXECUTE_METHODS
 )
 TRIGGERS = SQL_CALL_NAMES
+_MIGRATION_FILE = re.compile(r"^\d{4}_\w*\.py$")
 
 
 # --------------------------------------------------------------------------- the check
 
 
 def _is_migration_module(ctx) -> bool:
-    """Alembic migration code (it imports ``alembic.op``): runs developer-written values."""
-    return "alembic.op" in ctx.model.imported_modules
+    """Migration code runs developer-written values: alembic (it imports ``alembic.op``) and
+    Django migration modules (``migrations/0001_initial.py``)."""
+    if "alembic.op" in ctx.model.imported_modules:
+        return True
+    parts = ctx.filename.replace("\\", "/").split("/")
+    return len(parts) >= 2 and parts[-2] == "migrations" and bool(_MIGRATION_FILE.match(parts[-1]))
 
 
 def run(ctx):

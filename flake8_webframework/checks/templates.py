@@ -12,7 +12,9 @@ import ast
 from ..apps import is_app_receiver
 from ..names import lookup_name
 from ..provenance import CLEAN, DEFAULT, Op, Policy, Role, bad
+from ..request_data import REQUEST
 from ..scopes import ASSIGN, WITH
+from ..syntax import receiver_chain
 from . import Check
 
 #: Callables whose first argument (or the named keyword) is template source.
@@ -92,14 +94,35 @@ _READ_METHODS = frozenset({"read", "read_text", "read_bytes"})
 
 
 def _reads_file(call: ast.Call, scope, ctx) -> bool:
-    """``open(p).read()``, ``f.read()`` with ``with open(p) as f``, ``Path(...).read_text()``,
-    ``importlib.resources.files(...).joinpath(...).read_text()``, ``pkgutil.get_data(...)``."""
+    """Text read from a file, whatever gives the path - unless the path is request data:
+    ``open(p).read()``, ``f.read()`` with ``with open(p) as f``, ``path.read_text()`` /
+    ``read_bytes()`` on any object (pathlib, ``importlib.resources``, zipfile paths),
+    ``pkgutil.get_data(...)``. A network response (``urlopen(u).read()``, ``resp.text``) is
+    not a file."""
     func = call.func
     if ctx.qualnames(func, scope) & PACKAGE_DATA_READERS:
         return True
     if type(func) is not ast.Attribute or func.attr not in _READ_METHODS:
         return False
-    return _is_file_handle(func.value, scope, ctx)
+    if func.attr == "read" and not _is_file_handle(func.value, scope, ctx):
+        return False
+    return not _path_from_request(func.value, scope, ctx)
+
+
+def _path_from_request(receiver: ast.AST, scope, ctx) -> bool:
+    """Some argument along the receiver chain (``open(x)``, ``Path(base) / x``) is request
+    data."""
+    engine = ctx.provenance
+    for link in receiver_chain(receiver):
+        if type(link) is ast.Call:
+            for argument in link.args:
+                if engine.judge(REQUEST, argument, scope).bad:
+                    return True
+        elif type(link) is ast.BinOp:
+            return engine.judge(REQUEST, link, scope).bad
+        elif type(link) is ast.Name:
+            return engine.judge(REQUEST, link, scope).bad
+    return False
 
 
 def _is_file_handle(expr: ast.AST, scope, ctx) -> bool:
