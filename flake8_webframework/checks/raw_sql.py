@@ -1477,4 +1477,4 @@ def _span(start, end):
     return Span(start, end)
 
 
-CHECK = Check("raw_sql", ("WEB304",), run)
+CHECK = Check("raw_sql", run)
