@@ -3,9 +3,8 @@
 Failure containment (WEB000): if a check raises - ``RecursionError`` and ``MemoryError``
 included - its findings for the file are dropped and one WEB000 at 1:0 names the check and
 the exception type; the other checks still report. A check that reports a code the registry
-does not give it (``Rule.check``) is treated the same way: its findings are dropped and one
-WEB000 names the check and the code, so policies keyed on a check's codes (development
-defaults) can rely on them. If the shared analysis (the walk, name
+does not give it (``Rule.check``) is treated the same way, so policies keyed on a check's
+codes (development defaults) can rely on them. If the shared analysis (the walk, name
 resolution, the value analysis, lookups, settings detection) raises, one WEB000 names the
 core and the file gets no other finding. Nothing escapes to flake8 or pylint.
 """
