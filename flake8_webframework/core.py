@@ -2,7 +2,9 @@
 
 Failure containment (WEB000): if a check raises - ``RecursionError`` and ``MemoryError``
 included - its findings for the file are dropped and one WEB000 at 1:0 names the check and
-the exception type; the other checks still report. If the shared analysis (the walk, name
+the exception type; the other checks still report. A check that reports a code the registry
+does not give it (``Rule.check``) is treated the same way, so policies keyed on a check's
+codes (development defaults) can rely on them. If the shared analysis (the walk, name
 resolution, the value analysis, lookups, settings detection) raises, one WEB000 names the
 core and the file gets no other finding. Nothing escapes to flake8 or pylint.
 """
@@ -19,12 +21,13 @@ from contextlib import contextmanager
 from .checks import Check, all_checks
 from .context import FileContext
 from .findings import ColumnMap, Finding, make_finding, split_source_lines
-from .options import DEFAULT_OPTIONS, DEV_DEFAULT_RULES, Options
+from .options import DEFAULT_OPTIONS, Options
+from .registry import CORE_CHECK, DEV_DEFAULT_CODES
 
 #: The checks that run, in order. Tests may replace entries to inject failures.
 CHECKS: list[Check] = all_checks()
 
-CORE_NAME = "core"
+CORE_NAME = CORE_CHECK
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _CHECKS_DIR = os.path.join(_HERE, "checks")
 
@@ -40,10 +43,21 @@ class _FileStart:
     end_col_offset = 0
 
 
-def _failure(check_name: str, error: BaseException) -> Finding:
-    return make_finding(
-        "WEB000", _FileStart, ColumnMap(None), check=check_name, exception=type(error).__name__
-    )
+def _failure(check_name: str, error: BaseException | str) -> Finding:
+    """WEB000 for a check: ``error`` is the exception it raised, or what else it did wrong."""
+    cause = error if isinstance(error, str) else type(error).__name__
+    return make_finding("WEB000", _FileStart, ColumnMap(None), check=check_name, exception=cause)
+
+
+def _misreported(found: list, codes: tuple[str, ...]) -> str | None:
+    """What is wrong with a check's results, if anything: a result that is no
+    :class:`Finding`, or a code the check does not declare."""
+    for finding in found:
+        if not isinstance(finding, Finding):
+            return f"a result of type {type(finding).__name__}"
+        if finding.code not in codes:
+            return f"the undeclared code {finding.code}"
+    return None
 
 
 def _raised_in_core(error: BaseException) -> bool:
@@ -84,7 +98,7 @@ def check_tree(
     """
     options = options or DEFAULT_OPTIONS
     if options.dev_files and options.is_dev_file(filename):
-        silenced = DEV_DEFAULT_RULES
+        silenced = DEV_DEFAULT_CODES
     else:
         silenced = frozenset()
     try:
@@ -99,6 +113,10 @@ def check_tree(
             if _raised_in_core(error):
                 return [_failure(CORE_NAME, error)]
             findings.append(_failure(check.name, error))
+            continue
+        wrong = _misreported(found, check.codes)
+        if wrong is not None:
+            findings.append(_failure(check.name, wrong))
             continue
         if silenced and not silenced.isdisjoint(check.codes):
             found = [finding for finding in found if finding.code not in silenced]
@@ -120,7 +138,7 @@ def _drop_dev_class_findings(ctx: FileContext, findings: list[Finding]) -> list[
     return [
         finding
         for finding in findings
-        if finding.code not in DEV_DEFAULT_RULES
+        if finding.code not in DEV_DEFAULT_CODES
         or not any(start <= finding.line <= end for start, end in ranges)
     ]
 

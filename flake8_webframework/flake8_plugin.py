@@ -13,15 +13,11 @@ from collections.abc import Iterator
 
 from . import __version__
 from .core import check_tree
-from .options import DEFAULT_OPTIONS, OPTION_HELP, OptionError, Options
+from .options import DEFAULT_OPTIONS, LIST, OPTION_TABLE, OptionError, Options
 
-#: flake8 option name -> keyword of :meth:`Options.parse`
-_OPTIONS = {
-    "webframework-secret-names": "secret_names",
-    "webframework-settings-files": "settings_files",
-    "webframework-dev-files": "dev_files",
-    "webframework-dev-config-classes": "dev_config_classes",
-}
+#: How each kind of option is registered: lists as flake8's comma-separated lists, every
+#: other kind as one string that the core checks (so both tools reject a value alike).
+_KIND_ARGUMENTS = {LIST: {"comma_separated_list": True, "default": ""}}
 
 
 class WebFrameworkPlugin:
@@ -36,23 +32,19 @@ class WebFrameworkPlugin:
 
     @classmethod
     def add_options(cls, option_manager) -> None:
-        for name in _OPTIONS:
+        for spec in OPTION_TABLE:
             option_manager.add_option(
-                f"--{name}",
-                default="",
+                f"--{spec.name}",
                 parse_from_config=True,
-                comma_separated_list=True,
-                help=OPTION_HELP[name] + " (default: none)",
+                metavar=spec.metavar,
+                help=spec.help_with_default,
+                **_KIND_ARGUMENTS.get(spec.kind, {"default": None}),
             )
 
     @classmethod
     def parse_options(cls, options) -> None:
-        values = {
-            keyword: getattr(options, name.replace("-", "_"), None)
-            for name, keyword in _OPTIONS.items()
-        }
         try:
-            cls.options = Options.parse(**values)
+            cls.options = Options.from_config(options)
         except OptionError as error:
             # exit 2 like flake8's own usage errors (1 means "findings")
             print(f"flake8-webframework: bad option value: {error}", file=sys.stderr)

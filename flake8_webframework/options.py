@@ -1,73 +1,43 @@
-"""User options, shared by both front-ends (same names, same meaning).
+"""User options, shared by both front-ends (same names, same meaning), from ONE table.
 
-=====================================  ====================================================
-option (flake8 ``--NAME`` / config      meaning
-``NAME =``; pylint ``NAME``)
-=====================================  ====================================================
-``webframework-secret-names``           extra UPPER_CASE names treated as signing secrets
-                                        (WEB101/WEB102), e.g. ``SIGNING_KEY,TOKEN_SECRET``
-``webframework-settings-files``         extra file patterns that are settings modules
-                                        (``*/conf/app_settings.py``)
-``webframework-dev-files``              development-only file patterns where development
-                                        defaults are not reported (``*/settings/dev.py,tests/*``)
-``webframework-dev-config-classes``     development-only config class name patterns
-                                        (``Development*Config,Test*Config``)
-=====================================  ====================================================
+:data:`OPTION_TABLE` describes every option: its name (flake8 ``--NAME`` and config
+``NAME =``; pylint ``--NAME`` and ``NAME =`` in its ``webframework`` section), the
+:class:`Options` field it fills, its kind, default, help and validation. Both front-ends
+iterate the table to register the options and hand the raw values to :meth:`Options.parse`,
+which splits, checks and converts them the same way for both tools, so a bad value gives the
+same one-line :class:`OptionError` in flake8 and in pylint.
+
+Kinds: :data:`LIST` (names or patterns separated by commas or white space; with a non-empty
+default, ``none`` means the empty list), :data:`CHOICE` (one of ``choices``), :data:`PATH`
+(one file path) and :data:`BOOLEAN` (``on``/``off``, ``yes``/``no``, ``true``/``false``,
+``1``/``0``). An option given empty, or not given, takes its default.
 
 Patterns are shell globs (``fnmatch``); a file pattern matches the path or any trailing
 part of it, with ``/`` separators (``settings/dev.py`` matches ``proj/settings/dev.py``).
-In development-only files and config classes the rules in :data:`DEV_DEFAULT_RULES` are not
-reported; secrets, passwords, injection and deserialisation rules always are. Every option
+In development-only files and config classes the development defaults of the registry
+(:data:`~flake8_webframework.registry.DEV_DEFAULT_CODES`) are not reported; secrets,
+passwords, injection and deserialisation rules always are. Every option of this release
 defaults to empty: nothing is hidden unless the user asks.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-#: Rules whose findings are development defaults: silenced in development-only files and
-#: config classes. Secrets (WEB101-103), injection (WEB301-304), pickling (WEB401-403) and
-#: authentication (WEB601-602) stay reported everywhere.
-DEV_DEFAULT_RULES = frozenset(
-    {
-        "WEB201",  # debug-enabled
-        "WEB202",  # debug-literal-fallback
-        "WEB203",  # werkzeug-debugger-exposed
-        "WEB204",  # allowed-hosts-wildcard
-        "WEB205",  # dev-server-public-bind
-        "WEB501",  # fastapi-docs-exposed
-        "WEB502",  # csrf-protection-disabled
-        "WEB503",  # clickjacking-protection-disabled
-        "WEB504",  # insecure-cookie-setting
-        "WEB505",  # cors-wildcard-credentials
-        "WEB506",  # transport-security-disabled
-        "WEB603",  # weak-password-hasher
-    }
-)
+from .registry import DEV_DEFAULT_CODES, codes_of_check
 
-OPTION_HELP = {
-    "webframework-secret-names": (
-        "comma-separated extra UPPER_CASE setting names treated as signing secrets "
-        "(WEB101/WEB102)"
-    ),
-    "webframework-settings-files": (
-        "comma-separated file patterns (globs) of extra settings modules"
-    ),
-    "webframework-dev-files": (
-        "comma-separated development-only file patterns (globs) where development defaults "
-        "(" + " ".join(sorted(DEV_DEFAULT_RULES)) + ") are not reported"
-    ),
-    "webframework-dev-config-classes": (
-        "comma-separated development-only config class name patterns (globs), e.g. "
-        "Development*Config, where development defaults are not reported"
-    ),
-}
+LIST = "list"
+CHOICE = "choice"
+PATH = "path"
+BOOLEAN = "boolean"
 
-_SECRET_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_CLASS_PATTERN = re.compile(r"^[A-Za-z0-9_*?\[\]!]+$")
+_TRUE = ("on", "yes", "y", "true", "1")
+_FALSE = ("off", "no", "n", "false", "0")
 
 
 class OptionError(ValueError):
@@ -86,41 +56,166 @@ def _items(value) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class OptionSpec:
+    """One option of both front-ends."""
+
+    name: str  # "webframework-secret-names"
+    field: str  # the Options field: "secret_names"
+    kind: str  # LIST | CHOICE | PATH | BOOLEAN
+    help: str
+    #: The parsed default: a tuple (LIST), one of ``choices``, a path or None, a bool.
+    default: object = ()
+    #: LIST: whether one item is acceptable, and what an unacceptable one "is not".
+    valid_item: Callable[[str], bool] | None = None
+    invalid_item: str = ""
+    choices: tuple[str, ...] = ()
+    metavar: str = "<value>"
+
+    @property
+    def attribute(self) -> str:
+        """The attribute flake8's options and pylint's ``linter.config`` give it."""
+        return self.name.replace("-", "_")
+
+    @property
+    def help_with_default(self) -> str:
+        default = self.default
+        if self.kind == BOOLEAN:
+            shown = "on" if default else "off"
+        elif self.kind == LIST:
+            shown = ",".join(default) or "none"  # type: ignore[arg-type]
+        else:
+            shown = default or "none"
+        return f"{self.help} (default: {shown})"
+
+    def parse(self, raw: object) -> object:
+        """The value of the option from what a front-end read (a string or a sequence of
+        strings; None when not given). Raises :class:`OptionError`."""
+        if self.kind == LIST:
+            return self._parse_list(raw)
+        if self.kind == BOOLEAN and isinstance(raw, bool):
+            return raw
+        items = _items(raw) if self.kind != PATH else tuple(_path_items(raw))
+        if not items:
+            return self.default
+        if len(items) > 1:
+            raise OptionError(f"{self.name}: {' '.join(items)!r} is not one value")
+        value = items[0]
+        if self.kind == PATH:
+            if "\0" in value:
+                raise OptionError(f"{self.name}: {value!r} is not a file path")
+            return value
+        word = value.lower()
+        if self.kind == CHOICE and word in self.choices:
+            return word
+        if self.kind == BOOLEAN and word in _TRUE + _FALSE:
+            return word in _TRUE
+        if self.kind == CHOICE:
+            raise OptionError(f"{self.name}: {value!r} is not one of {', '.join(self.choices)}")
+        raise OptionError(f"{self.name}: {value!r} is not on or off (yes/no, true/false, 1/0)")
+
+    def _parse_list(self, raw: object) -> tuple[str, ...]:
+        items = _items(raw)
+        if not items:
+            return self.default  # type: ignore[return-value]
+        if self.default and items == ("none",):
+            return ()
+        for item in items:
+            if self.valid_item is not None and not self.valid_item(item):
+                raise OptionError(f"{self.name}: {item!r} {self.invalid_item}")
+        return items
+
+
+def _path_items(raw: object) -> list[str]:
+    """A path is taken whole (it may hold spaces or commas); pylint may hand a list."""
+    if raw is None:
+        return []
+    entries = [raw] if isinstance(raw, str) else list(raw)  # type: ignore[call-overload]
+    return [str(entry).strip() for entry in entries if str(entry).strip()]
+
+
+_SECRET_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_CLASS_PATTERN = re.compile(r"^[A-Za-z0-9_*?\[\]!]+$")
+
+
+def _file_pattern(pattern: str) -> bool:
+    return "\0" not in pattern and bool(pattern.strip("/"))
+
+
+_DEV_DEFAULTS = "(" + " ".join(sorted(DEV_DEFAULT_CODES)) + ")"
+
+#: Every option, in the order of the :class:`Options` fields.
+OPTION_TABLE: tuple[OptionSpec, ...] = (
+    OptionSpec(
+        "webframework-secret-names",
+        "secret_names",
+        LIST,
+        "comma-separated extra UPPER_CASE setting names treated as signing secrets "
+        f"({'/'.join(codes_of_check('secrets'))})",
+        valid_item=_SECRET_NAME.match,
+        invalid_item="is not an UPPER_CASE setting name",
+        metavar="<names>",
+    ),
+    OptionSpec(
+        "webframework-settings-files",
+        "settings_files",
+        LIST,
+        "comma-separated file patterns (globs) of extra settings modules",
+        valid_item=_file_pattern,
+        invalid_item="is not a file pattern",
+        metavar="<patterns>",
+    ),
+    OptionSpec(
+        "webframework-dev-files",
+        "dev_files",
+        LIST,
+        "comma-separated development-only file patterns (globs) where development defaults "
+        f"{_DEV_DEFAULTS} are not reported",
+        valid_item=_file_pattern,
+        invalid_item="is not a file pattern",
+        metavar="<patterns>",
+    ),
+    OptionSpec(
+        "webframework-dev-config-classes",
+        "dev_config_classes",
+        LIST,
+        "comma-separated development-only config class name patterns (globs), e.g. "
+        "Development*Config, where development defaults are not reported",
+        valid_item=_CLASS_PATTERN.match,
+        invalid_item="is not a class name pattern",
+        metavar="<patterns>",
+    ),
+)
+
+
+@dataclass(frozen=True)
 class Options:
+    """The parsed options; one field per :data:`OPTION_TABLE` entry, in its order."""
+
     secret_names: tuple[str, ...] = ()
     settings_files: tuple[str, ...] = ()
     dev_files: tuple[str, ...] = ()
     dev_config_classes: tuple[str, ...] = ()
 
     @classmethod
-    def parse(cls, secret_names=None, settings_files=None, dev_files=None,
-              dev_config_classes=None) -> Options:
-        """Build options from strings (comma/space separated) or sequences; validate."""
-        names = _items(secret_names)
-        for name in names:
-            if not _SECRET_NAME.match(name):
-                raise OptionError(
-                    f"webframework-secret-names: {name!r} is not an UPPER_CASE setting name"
-                )
-        classes = _items(dev_config_classes)
-        for pattern in classes:
-            if not _CLASS_PATTERN.match(pattern):
-                raise OptionError(
-                    f"webframework-dev-config-classes: {pattern!r} is not a class name pattern"
-                )
-        files = {}
-        for option, value in (("webframework-settings-files", settings_files),
-                              ("webframework-dev-files", dev_files)):
-            patterns = _items(value)
-            for pattern in patterns:
-                if "\0" in pattern or not pattern.strip("/"):
-                    raise OptionError(f"{option}: {pattern!r} is not a file pattern")
-            files[option] = patterns
-        return cls(
-            secret_names=names,
-            settings_files=files["webframework-settings-files"],
-            dev_files=files["webframework-dev-files"],
-            dev_config_classes=classes,
+    def parse(cls, *values: object, **named: object) -> Options:
+        """Build options from raw values - positional in table order or by field name;
+        strings (comma/space separated) or sequences; None for "not given" - and validate."""
+        fields = [spec.field for spec in OPTION_TABLE]
+        if len(values) > len(fields):
+            raise TypeError(f"Options.parse takes at most {len(fields)} positional values")
+        raw = dict(zip(fields, values))
+        for field, value in named.items():
+            if field not in fields or field in raw:
+                raise TypeError(f"Options.parse: unexpected or repeated option {field!r}")
+            raw[field] = value
+        return cls(**{spec.field: spec.parse(raw.get(spec.field)) for spec in OPTION_TABLE})
+
+    @classmethod
+    def from_config(cls, config: object) -> Options:
+        """From a namespace that has each option as an attribute (flake8's parsed options,
+        pylint's ``linter.config``); a missing attribute is "not given"."""
+        return cls.parse(
+            **{spec.field: getattr(config, spec.attribute, None) for spec in OPTION_TABLE}
         )
 
     def is_settings_file(self, filename: str) -> bool:
@@ -132,6 +227,21 @@ class Options:
     def is_dev_config_class(self, name: str) -> bool:
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.dev_config_classes)
 
+
+def _check_table() -> None:
+    """The table and the dataclass describe the same options (an edit to one alone fails
+    at import, in every test)."""
+    fields = dataclasses.fields(Options)
+    if [field.name for field in fields] != [spec.field for spec in OPTION_TABLE]:
+        raise TypeError("OPTION_TABLE and the Options fields differ")
+    for field, spec in zip(fields, OPTION_TABLE):
+        if field.default != spec.default or spec.kind not in (LIST, CHOICE, PATH, BOOLEAN):
+            raise TypeError(f"{spec.name}: default or kind does not fit the Options field")
+    if len({spec.name for spec in OPTION_TABLE}) != len(OPTION_TABLE):
+        raise TypeError("two options share a name")
+
+
+_check_table()
 
 DEFAULT_OPTIONS = Options()
 

@@ -279,7 +279,7 @@ def test_failing_check_gives_web000_and_the_others_still_report(monkeypatch) -> 
     def explode(ctx):
         raise RecursionError("injected")
 
-    monkeypatch.setattr(core, "CHECKS", [Check("boom", ("WEB999",), explode), *core.CHECKS])
+    monkeypatch.setattr(core, "CHECKS", [Check("boom", explode), *core.CHECKS])
     found = check_source('SECRET_KEY = "x"\n', "m.py")
     assert [(f.line, f.col, f.code) for f in found] == [(1, 0, "WEB000"), (1, 13, "WEB101")]
     assert "boom" in found[0].message and "RecursionError" in found[0].message

@@ -155,7 +155,7 @@ INJECT = textwrap.dedent(
     def explode(ctx):
         raise ZeroDivisionError("injected")
 
-    core.CHECKS[:] = [Check("debug", ("WEB201",), explode)] + [
+    core.CHECKS[:] = [Check("debug", explode)] + [
         check for check in core.CHECKS if check.name != "debug"
     ]
     tool = sys.argv[1]

@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from flake8_webframework.registry import RULES
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import functional_runner as fr  # noqa: E402
 
@@ -76,7 +78,7 @@ def test_core_findings_are_sorted_unique_and_well_formed(path):
     order = [(r.line, r.col, r.code) for r in records]
     assert order == sorted(order), f"{path.name}: findings are not sorted: {order}"
     assert len(order) == len(set(order)), f"{path.name}: duplicate findings: {order}"
-    known = dict(fr.CATALOGUE)
+    known = {code: (rule.msgid, rule.symbol) for code, rule in RULES.items()}
     for r in records:
         where = f"{path.name}:{r.line}:{r.col} {r.code}"
         assert r.code in known, f"{where}: unknown code"
@@ -158,11 +160,14 @@ def test_flake8_messages_match_core(path, flake8_results):
 
 
 def test_registry_codes_msgids_and_symbols():
-    from flake8_webframework.registry import RULES
-
+    # every released identity is still in the registry, unchanged (never renumbered)
     for code, (msgid, symbol) in fr.CATALOGUE.items():
         assert code in RULES, f"{code} missing from the registry"
         assert (RULES[code].msgid, RULES[code].symbol) == (msgid, symbol), code
+
+
+def test_release_codes_are_the_registry_rules():
+    assert fr.RELEASE_CODES == tuple(code for code in sorted(RULES) if code != "WEB000")
 
 
 def _only_finding(source):

@@ -23,10 +23,10 @@ import pytest
 from flake8_webframework import check_source
 from flake8_webframework.options import (
     DEFAULT_OPTIONS,
-    DEV_DEFAULT_RULES,
     OptionError,
     Options,
 )
+from flake8_webframework.registry import DEV_DEFAULT_CODES as DEV_DEFAULT_RULES
 from flake8_webframework.registry import RULES
 
 MSGID_TO_CODE = {rule.msgid: code for code, rule in RULES.items()}

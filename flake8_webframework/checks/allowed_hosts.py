@@ -162,4 +162,4 @@ def run(ctx):
     return report.findings
 
 
-CHECK = Check("allowed_hosts", ("WEB204",), run)
+CHECK = Check("allowed_hosts", run)

@@ -407,4 +407,4 @@ def run(ctx):
     return findings
 
 
-CHECK = Check("autoescape", ("WEB302",), run)
+CHECK = Check("autoescape", run)

@@ -179,4 +179,4 @@ def run(ctx):
     return _middleware_findings(ctx) + _exempt_findings(ctx) + _x_frame_options_findings(ctx)
 
 
-CHECK = Check("clickjacking", ("WEB503",), run)
+CHECK = Check("clickjacking", run)

@@ -424,4 +424,4 @@ def _check_call(call: ast.Call, scope, ctx, report: _Reporter) -> None:
             return
 
 
-CHECK = Check("cookies", ("WEB504",), run)
+CHECK = Check("cookies", run)

@@ -457,4 +457,4 @@ def run(ctx):
     return findings
 
 
-CHECK = Check("cors", ("WEB505",), run)
+CHECK = Check("cors", run)

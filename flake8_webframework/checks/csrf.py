@@ -495,4 +495,4 @@ def run(ctx):
     )
 
 
-CHECK = Check("csrf", ("WEB502",), run)
+CHECK = Check("csrf", run)

@@ -157,4 +157,4 @@ def run(ctx):
     return findings
 
 
-CHECK = Check("deserialisation", ("WEB403",), run)
+CHECK = Check("deserialisation", run)

@@ -229,4 +229,4 @@ def _check_call(call: ast.Call, scope, ctx, report: _Reporter) -> None:
             report.switch_on(evalex, site, scope, "DebuggedApplication(evalex=True)")
 
 
-CHECK = Check("dev_server", ("WEB203", "WEB205"), run)
+CHECK = Check("dev_server", run)

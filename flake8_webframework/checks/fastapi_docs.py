@@ -51,4 +51,4 @@ def run(ctx):
     return findings
 
 
-CHECK = Check("fastapi_docs", ("WEB501",), run)
+CHECK = Check("fastapi_docs", run)

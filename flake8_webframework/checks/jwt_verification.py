@@ -256,4 +256,4 @@ def run(ctx):
     return findings
 
 
-CHECK = Check("jwt_verification", ("WEB601",), run)
+CHECK = Check("jwt_verification", run)

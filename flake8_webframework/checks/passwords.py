@@ -346,4 +346,4 @@ def _check_call(call: ast.Call, scope, ctx, report: _PasswordReporter) -> None:
             report.value(value, site, scope, url_password, "dj_database_url.config default")
 
 
-CHECK = Check("passwords", ("WEB103",), run)
+CHECK = Check("passwords", run)

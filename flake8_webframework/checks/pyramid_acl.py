@@ -144,4 +144,4 @@ def run(ctx):
     return findings
 
 
-CHECK = Check("pyramid_acl", ("WEB602",), run)
+CHECK = Check("pyramid_acl", run)

@@ -253,4 +253,4 @@ def run(ctx):
     return findings
 
 
-CHECK = Check("templates", ("WEB301",), run)
+CHECK = Check("templates", run)

@@ -354,4 +354,4 @@ def run(ctx):
     return report.findings
 
 
-CHECK = Check("transport", ("WEB506",), run)
+CHECK = Check("transport", run)
