@@ -192,5 +192,5 @@ class FileContext:
 
     # -- reporting -----------------------------------------------------------------------------
 
-    def finding(self, code: str, node, **fields: object) -> Finding:
-        return make_finding(code, node, self.columns, **fields)
+    def finding(self, code: str, node, severity: str | None = None, **fields: object) -> Finding:
+        return make_finding(code, node, self.columns, severity, **fields)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .registry import RULES, Rule
 
@@ -21,6 +21,13 @@ class Finding:
     end_col: int
     code: str
     message: str
+    #: this finding's own severity: the rule's, or higher where the finding says why (a
+    #: request-derived value); the message then ends with ``SEVERITY_MARK``
+    severity: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.severity:
+            object.__setattr__(self, "severity", RULES[self.code].severity)
 
     @property
     def rule(self) -> Rule:
@@ -89,12 +96,34 @@ def split_source_lines(source: str) -> list[str]:
     return source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def make_finding(code: str, node, columns: ColumnMap, **fields: object) -> Finding:
-    """A finding of rule ``code`` at ``node`` (an ``ast`` node or a :class:`Span`)."""
+#: How a message says that its finding's severity is above its rule's (the tools' output
+#: carries only the text, so SARIF levels and reports read it back: :func:`severity_of`).
+SEVERITY_MARK = " (severity: {severity})"
+SEVERITIES = ("low", "medium", "high")
+
+
+def severity_of(code: str, message: str) -> str:
+    """The severity of a finding from its code and message text (as the tools print it)."""
+    for severity in SEVERITIES:
+        if message.endswith(SEVERITY_MARK.format(severity=severity)):
+            return severity
+    rule = RULES.get(code)
+    return rule.severity if rule is not None else ""
+
+
+def make_finding(code: str, node, columns: ColumnMap, severity: str | None = None,
+                 **fields: object) -> Finding:
+    """A finding of rule ``code`` at ``node`` (an ``ast`` node or a :class:`Span`).
+    ``severity`` raises the finding above its rule's severity (never lowers it)."""
     line = node.lineno
     end_line = getattr(node, "end_lineno", None) or line
     end_byte = getattr(node, "end_col_offset", None)
     col = columns.char_col(line, node.col_offset)
     end_col = columns.char_col(end_line, end_byte) if end_byte is not None else col
-    message = RULES[code].format(**fields)
-    return Finding(line, col, end_line, end_col, code, message)
+    rule = RULES[code]
+    message = rule.format(**fields)
+    if severity is not None and SEVERITIES.index(severity) > SEVERITIES.index(rule.severity):
+        message += SEVERITY_MARK.format(severity=severity)
+    else:
+        severity = rule.severity
+    return Finding(line, col, end_line, end_col, code, message, severity)

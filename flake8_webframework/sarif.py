@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from . import __version__
+from .findings import severity_of
 from .registry import RULES, Rule
 
 SARIF_VERSION = "2.1.0"
@@ -186,7 +187,9 @@ class SarifLog:
         if rule_id not in RULES:
             self.add_rule(rule_id, level=level or "warning")
         if level is None:
-            level = level_of(rule_id) or self._foreign[rule_id]["defaultConfiguration"]["level"]
+            level = (LEVELS.get(severity_of(rule_id, message)) if rule_id in RULES else None) or (
+                self._foreign[rule_id]["defaultConfiguration"]["level"]
+            )
         if not line or line < 1:
             line = column = end_line = end_column = None
         if column is not None and column < 1:

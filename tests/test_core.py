@@ -347,3 +347,24 @@ def test_thousands_of_rebindings_of_one_name() -> None:
     assert codes(head + rebinds + "    render_template_string(q)\n") == []
     found = codes(head + rebinds + "    q = q + x\n    render_template_string(q)\n")
     assert found == [(3005, "WEB301")]
+
+
+def test_a_finding_may_raise_its_rules_severity_and_says_so():
+    from flake8_webframework.findings import ColumnMap, make_finding, severity_of
+    from flake8_webframework.sarif import SarifLog
+
+    node = ast.parse("x = 1").body[0]
+    plain = make_finding("WEB303", node, ColumnMap(None), sink="mark_safe()", fix="escape it")
+    raised = make_finding("WEB303", node, ColumnMap(None), "high", sink="mark_safe()",
+                          fix="escape it")
+    lowered = make_finding("WEB304", node, ColumnMap(None), "low", sink="cursor.execute()")
+    assert (plain.severity, raised.severity, lowered.severity) == ("medium", "high", "high")
+    assert raised.message == plain.message + " (severity: high)"
+    assert lowered.message == RULES["WEB304"].format(sink="cursor.execute()")
+    assert severity_of("WEB303", raised.message) == "high"
+    assert severity_of("WEB303", plain.message) == "medium"
+    log = SarifLog("flake8", "7")
+    log.add_result("WEB303", plain.message, "a.py", 1, 1)
+    log.add_result("WEB303", raised.message, "a.py", 2, 1)
+    levels = [result["level"] for result in log.to_dict()["runs"][0]["results"]]
+    assert levels == ["warning", "error"]
