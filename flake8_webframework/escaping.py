@@ -32,6 +32,7 @@ import re
 from .names import lookup_name
 from .provenance import CLEAN, DEFAULT, Op, Part, Policy, Role, bad
 from .scopes import ASSIGN, COMPREHENSION, DECLARE, Scope
+from .syntax import last_name
 
 # -- calls that mark their argument safe (WEB303's sinks) --------------------------------------
 
@@ -266,14 +267,6 @@ _GETTEXT = frozenset(
 )
 _NAME_WORDS = re.compile(r"[_\W]+|(?<=[a-z0-9])(?=[A-Z])")
 _NEGATIONS = frozenset({"no", "not", "dont", "without", "skip", "raw", "unsafe", "noescape"})
-
-
-def last_name(func: ast.AST) -> str:
-    if type(func) is ast.Name:
-        return func.id
-    if type(func) is ast.Attribute:
-        return func.attr
-    return ""
 
 
 def names_an_escaper(name: str) -> bool:

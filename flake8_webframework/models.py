@@ -13,6 +13,7 @@ import ast
 
 from .names import lookup_name
 from .scopes import ASSIGN, DECLARE, IMPORT, PARAM, Binding, Scope
+from .syntax import last_name
 
 _SQLALCHEMY_ROOTS = ("sqlalchemy.", "sqlmodel.", "flask_sqlalchemy.")
 FLASK_SQLALCHEMY = frozenset(
@@ -43,14 +44,6 @@ _OPTIONAL = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Opt
 _MAX_STEPS = 64
 
 
-def _last_name(func: ast.AST) -> str:
-    if type(func) is ast.Name:
-        return func.id
-    if type(func) is ast.Attribute:
-        return func.attr
-    return ""
-
-
 class ModelColumns:
     """Per file: which class-body bindings are text-free model fields or columns."""
 
@@ -73,7 +66,7 @@ class ModelColumns:
         call = binding.value
         func = call.func
         names = self._qualnames(func, class_scope)
-        last = _last_name(func)
+        last = last_name(func)
         if any(
             name.startswith("django.") and ".db.models" in name
             and name.rpartition(".")[2] in DJANGO_TEXT_FREE_FIELDS
@@ -139,7 +132,7 @@ class ModelColumns:
             column_type = column_type.func
         if type(column_type) not in (ast.Name, ast.Attribute):
             return False
-        last = _last_name(column_type)
+        last = last_name(column_type)
         if last not in SQLALCHEMY_TEXT_FREE_TYPES:
             return False
         if any(

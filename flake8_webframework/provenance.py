@@ -39,7 +39,6 @@ from .scopes import (
     DECLARE,
     DEF,
     FOR,
-    FUNCTION,
     IMPORT,
     PARAM,
     STORE,
@@ -47,7 +46,8 @@ from .scopes import (
     Binding,
     Scope,
 )
-from .values import LITERAL, NO_VALUE, NONLITERAL
+from .syntax import decorator_name, target_names
+from .values import LITERAL, NO_VALUE, NONLITERAL, _method_owner
 
 
 class Op(IntEnum):
@@ -864,8 +864,8 @@ class Provenance:
         """Each argument of ``call`` (or default) bound to a parameter of ``function``."""
         args = function.args
         positional = list(args.posonlyargs) + list(args.args)
-        static = any(_decorator_name(d) == "staticmethod" for d in function.decorator_list)
-        classmethod_ = any(_decorator_name(d) == "classmethod" for d in function.decorator_list)
+        static = any(decorator_name(d) == "staticmethod" for d in function.decorator_list)
+        classmethod_ = any(decorator_name(d) == "classmethod" for d in function.decorator_list)
         if (bound or classmethod_) and not static and positional:
             positional = positional[1:]
         given: dict[int, ast.AST] = {}
@@ -992,7 +992,7 @@ class Provenance:
             return known
         made = Scope(node, COMPREHENSION, scope)
         for generator in node.generators:
-            for name_node, _path in _target_names(generator.target):
+            for name_node, _path in target_names(generator.target):
                 made.add(name_node.id, Binding(STORE, name_node, made))
         self._comprehension_scopes[id(node)] = made
         return made
@@ -1109,50 +1109,14 @@ def _argument_parts(call: ast.Call, scope: Scope) -> list[Part]:
     return parts
 
 
-def _method_owner(scope: Scope) -> Scope | None:
-    current = scope
-    while current is not None:
-        owner = current.enclosing_class()
-        if owner is not None:
-            return owner
-        if current.kind == FUNCTION:
-            return None
-        current = current.parent
-    return None
-
-
-def _decorator_name(decorator: ast.AST) -> str:
-    if type(decorator) is ast.Call:
-        decorator = decorator.func
-    if type(decorator) is ast.Name:
-        return decorator.id
-    if type(decorator) is ast.Attribute:
-        return decorator.attr
-    return ""
-
-
 def _is_property(function: ast.AST) -> bool:
     """``@property`` / ``@cached_property`` (any module's)."""
-    return any(_decorator_name(d) in ("property", "cached_property")
+    return any(decorator_name(d) in ("property", "cached_property")
                for d in getattr(function, "decorator_list", ()))
 
 
-def _target_names(target: ast.AST):
-    found = []
-    pending = [(target, ())]
-    while pending:
-        node, path = pending.pop()
-        if type(node) is ast.Name:
-            found.append((node, path))
-        elif type(node) is ast.Starred:
-            pending.append((node.value, path))
-        elif type(node) in (ast.Tuple, ast.List) and len(path) < _MAX_PATH:
-            pending.extend((element, path + (index,)) for index, element in enumerate(node.elts))
-    return found
-
-
 def _note_targets(table: dict, target: ast.AST, kind: str, source: ast.AST) -> None:
-    for name_node, path in _target_names(target):
+    for name_node, path in target_names(target):
         table[id(name_node)] = (kind, source, path)
 
 
@@ -1160,7 +1124,7 @@ def _comprehension_iterable(comprehension: Scope, name: str):
     """(iterable, the scope it is evaluated in, path) of a comprehension variable."""
     node = comprehension.node
     for position, generator in enumerate(getattr(node, "generators", ())):
-        for name_node, path in _target_names(generator.target):
+        for name_node, path in target_names(generator.target):
             if name_node.id == name:
                 outer = comprehension.parent if position == 0 else comprehension
                 return generator.iter, outer, path
