@@ -25,21 +25,27 @@ def _call_position(entry: tuple[ast.Call, Scope]) -> tuple[int, int]:
 
 class FileContext:
     def __init__(
-        self, tree: ast.AST, filename: str, lines: list[str] | None, options: Options
+        self, tree: ast.AST, filename: str, lines: list[str] | None, options: Options,
+        project=None,
     ) -> None:
         self.tree = tree
         self.filename = filename
         self.options = options
         self.model = ModuleModel(tree)
         self.values = ValueAnalysis(self.model)
+        if options.project_index:
+            self.values.project_constant = self._project_constant
         self.columns = ColumnMap(lines)
         self.settings = SettingsInfo(self.model, filename, options, self.calls_named)
+        if options.project_index:
+            self.settings.project_config_base = self.project_config_class
         self._setting_sites: list[SettingSite] | None = None
         self._env_lookups: list[EnvLookup] | None = None
         self._qualnames: dict[int, frozenset[str]] = {}
         self._calls_by_name: dict[str, list[tuple[ast.Call, Scope]]] | None = None
         self._sorted_buckets: set[int] = set()
         self._provenance = None
+        self._project = project  # None: made on first use (see ``project``)
 
     # -- node index -------------------------------------------------------------------------
 
@@ -135,10 +141,79 @@ class FileContext:
         key = id(expr)
         found = self._qualnames.get(key)
         if found is None:
-            found = self._qualnames[key] = resolve_qualnames(expr, scope)
+            found = resolve_qualnames(expr, scope)
+            if found and self.options.project_index and any(
+                name.startswith(".") for name in found
+            ):
+                found = self._through_reexports(found)
+            self._qualnames[key] = found
         return found
 
+    def _through_reexports(self, names: frozenset[str]) -> frozenset[str]:
+        """``.base.Template`` where the package's ``base`` imports ``Template`` from jinja2
+        is also ``jinja2.Template``."""
+        project = self.project
+        if project is None:
+            return names
+        extra = set()
+        for name in names:
+            if name.startswith("."):
+                target = project.reexported(name)
+                if target is not None:
+                    extra.add(target)
+        return names | extra if extra else names
+
     # -- shared, lazily computed analyses ------------------------------------------------------
+
+    @property
+    def project(self):
+        """The project as seen from this file (:class:`project.FileProject`), or ``None``
+        when the project index is off or the file has no path (stdin without a name)."""
+        if self._project is None:
+            from .project import FileProject
+
+            project = FileProject(self.filename, self.options)
+            self._project = project if self.options.project_index and project.usable else False
+        return self._project or None
+
+    def _project_constant(self, qualname: str):
+        """``(value, line)`` of a literal constant defined in a project module."""
+        if qualname.startswith("builtins.") or self.project is None:
+            return None
+        found = self.project.resolve(qualname)
+        if found is None:
+            return None
+        summary, name = found
+        return summary.constants.get(name)
+
+    def project_config_class(self, base: ast.AST, scope: Scope):
+        """The summary of a config class of another project module that ``base`` (a class's
+        base expression) denotes: ``(module summary, class name)``, else ``None``."""
+        if type(base) not in (ast.Name, ast.Attribute) or self.project is None:
+            return None
+        for qualname in self.qualnames(base, scope):
+            found = self.project.resolve(qualname)
+            if found is not None and found[1] in found[0].classes:
+                return found
+        return None
+
+    def constant_origin(self, node: ast.AST, scope: Scope):
+        """Where a literal constant that ``node`` (an imported name or ``module.NAME``)
+        denotes is defined in a project module: ``(shown path, line, name, the codes the
+        defining module reports on that name)``, else ``None``."""
+        if self.project is None or type(node) not in (ast.Name, ast.Attribute):
+            return None
+        for qualname in self.qualnames(node, scope):
+            found = self.project.resolve(qualname)
+            if found is None or found[1] not in found[0].constants:
+                continue
+            summary, name = found
+            setting = summary.settings.get(name)
+            codes = frozenset(finding[0] for finding in setting.findings) if setting else frozenset()
+            from .summaries import shown_path
+
+            return shown_path(self, summary.path), summary.constants[name][1], name, codes
+        return None
 
     @property
     def provenance(self):

@@ -23,6 +23,7 @@ from .context import FileContext
 from .findings import ColumnMap, Finding, make_finding, split_source_lines
 from .options import DEFAULT_OPTIONS, Options
 from .registry import CORE_CHECK, DEV_DEFAULT_CODES
+from .summaries import install_summariser, settings_across_modules
 
 #: The checks that run, in order. Tests may replace entries to inject failures.
 CHECKS: list[Check] = all_checks()
@@ -105,13 +106,31 @@ def check_tree(
         ctx = FileContext(tree, filename, lines, options)
     except (Exception, RecursionError, MemoryError) as error:  # noqa: BLE001
         return [_failure(CORE_NAME, error)]
+    findings, core_failed = run_checks(ctx, silenced)
+    if core_failed:
+        return findings
+    if ctx.project is not None:
+        try:
+            findings = settings_across_modules(ctx, findings)
+        except (Exception, RecursionError, MemoryError) as error:  # noqa: BLE001
+            findings.append(_failure("project", error))
+    if options.dev_config_classes:
+        findings = _drop_dev_class_findings(ctx, findings)
+    return _finish(findings)
+
+
+def run_checks(
+    ctx: FileContext, silenced: frozenset = frozenset()
+) -> tuple[list[Finding], bool]:
+    """Every check over one file's context, and whether the shared core failed (then the
+    findings are the single WEB000 naming the core)."""
     findings: list[Finding] = []
     for check in CHECKS:
         try:
             found = list(check.run(ctx))
         except (Exception, RecursionError, MemoryError) as error:  # noqa: BLE001
             if _raised_in_core(error):
-                return [_failure(CORE_NAME, error)]
+                return [_failure(CORE_NAME, error)], True
             findings.append(_failure(check.name, error))
             continue
         wrong = _misreported(found, check.codes)
@@ -121,9 +140,7 @@ def check_tree(
         if silenced and not silenced.isdisjoint(check.codes):
             found = [finding for finding in found if finding.code not in silenced]
         findings.extend(found)
-    if options.dev_config_classes:
-        findings = _drop_dev_class_findings(ctx, findings)
-    return _finish(findings)
+    return findings, False
 
 
 def _drop_dev_class_findings(ctx: FileContext, findings: list[Finding]) -> list[Finding]:
@@ -190,3 +207,6 @@ def check_source(
             f"{filename}: too deeply nested for Python's parser ({type(error).__name__})"
         ) from error
     return check_tree(tree, filename, split_source_lines(text), options)
+
+
+install_summariser(run_checks)

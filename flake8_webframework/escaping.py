@@ -30,7 +30,7 @@ import ast
 import re
 
 from .names import lookup_name
-from .provenance import CLEAN, DEFAULT, Op, Part, Policy, Role, bad
+from .provenance import CLEAN, DEFAULT, Op, Part, Policy, Role, bad, summarised
 from .scopes import ASSIGN, COMPREHENSION, DECLARE, Scope
 from .syntax import last_name
 
@@ -336,7 +336,7 @@ class NotMarkup(Policy):
         return bad(flow.node)
 
 
-NOT_MARKUP = NotMarkup()
+NOT_MARKUP = summarised("markup", NotMarkup())
 
 
 class UnescapedHtml(Policy):
@@ -441,7 +441,7 @@ class UnescapedHtml(Policy):
         return bad(flow.node)
 
 
-UNESCAPED = UnescapedHtml()
+UNESCAPED = summarised("html", UnescapedHtml())
 
 
 def _imported_constant(engine, node: ast.Attribute, scope: Scope) -> bool:

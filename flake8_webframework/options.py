@@ -184,6 +184,25 @@ OPTION_TABLE: tuple[OptionSpec, ...] = (
         invalid_item="is not a class name pattern",
         metavar="<patterns>",
     ),
+    OptionSpec(
+        "webframework-project-roots",
+        "project_roots",
+        LIST,
+        "comma-separated folders that are roots of the project's own modules (in addition to "
+        "the folder above the file's top package and the project root)",
+        valid_item=_file_pattern,
+        invalid_item="is not a folder path",
+        metavar="<folders>",
+    ),
+    OptionSpec(
+        "webframework-project-index",
+        "project_index",
+        BOOLEAN,
+        "read the project's own imported modules and settings-package siblings from disk "
+        "(never run them) to judge effective settings and imported helpers and constants",
+        default=True,
+        metavar="<on|off>",
+    ),
 )
 
 
@@ -195,6 +214,8 @@ class Options:
     settings_files: tuple[str, ...] = ()
     dev_files: tuple[str, ...] = ()
     dev_config_classes: tuple[str, ...] = ()
+    project_roots: tuple[str, ...] = ()
+    project_index: bool = True
 
     @classmethod
     def parse(cls, *values: object, **named: object) -> Options:

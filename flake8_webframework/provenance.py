@@ -103,12 +103,13 @@ class Part:
 class Flow:
     """What one expression's value is made of (see :class:`Op`)."""
 
-    __slots__ = ("node", "scope", "op", "parts", "form", "call", "functions", "binding")
+    __slots__ = ("node", "scope", "op", "parts", "form", "call", "functions", "binding",
+                 "external")
     # ``binding``: the Binding of IMPORT/PARAM/OPAQUE/TEXT_FREE/WITH_TARGET leaves; for an
     # argument bound to a helper's parameter (``form == "bound"``), that ``ast.arg``.
 
     def __init__(self, op: Op, node=None, scope: Scope | None = None, parts=(), form=None,
-                 call=None, functions=None, binding=None) -> None:
+                 call=None, functions=None, binding=None, external=None) -> None:
         self.op = op
         self.node = node
         self.scope = scope
@@ -118,6 +119,8 @@ class Flow:
         self.call = call  # RETURNS, CALL, MAPPED: the ast.Call
         self.functions = functions  # RETURNS: the function definitions
         self.binding = binding  # IMPORT, PARAM, OPAQUE, TEXT_FREE: the Binding
+        #: CALL of a function of another project module: its ``project.FunctionSummary``
+        self.external = external
 
     def parts_with(self, *roles: Role) -> list[Part]:
         return [part for part in self.parts if part.role in roles]
@@ -183,6 +186,8 @@ class Policy:
 
     #: the verdict of a leaf the policy does not judge (CALL, ATTRIBUTE, OPAQUE, ...)
     leaf_is_bad = True
+    #: set by :func:`summarised`: the key of this policy's verdicts in module summaries
+    name = ""
 
     def judge(self, engine: Provenance, flow: Flow):
         """A :class:`Verdict`, a list of parts/:class:`Ask` (bad if one is bad), or
@@ -229,6 +234,18 @@ class OriginPolicy(Policy):
         return None
 
 
+#: Policies whose verdicts on each function of another project module are kept in its
+#: summary (see :mod:`project`): name -> policy.
+SUMMARISED: dict[str, Policy] = {}
+
+
+def summarised(name: str, policy: Policy) -> Policy:
+    """Register ``policy`` under ``name`` for module summaries; returns it."""
+    policy.name = name
+    SUMMARISED[name] = policy
+    return policy
+
+
 #: Flow steps per file; beyond, every question answers clean ("unknown").
 STEP_BUDGET = 200_000
 #: How deep one policy's judge may ask another policy synchronously.
@@ -273,6 +290,7 @@ class Provenance:
         self._unpacked: dict[int, tuple] | None = None
         self._params: dict[int, Binding] = {}
         self._columns = None
+        self._kept: list[Flow] = []
         self._defined_in: dict[int, Scope] | None = None
         self._aug_ops: dict[int, type] | None = None
         #: id of a value assigned by ``name["key"] = value`` -> "key"
@@ -323,7 +341,11 @@ class Provenance:
                     self.exhausted = True
                     return CLEAN
                 flow = node if type(node) is Flow else self.flow(node, scope)
-                plan = policy.judge(self, flow)
+                plan = None
+                if flow.external is not None:
+                    plan = _external_plan(policy, flow)
+                if plan is None:
+                    plan = policy.judge(self, flow)
                 if plan is DEFAULT:
                     plan = self._default_plan(policy, flow)
                 if type(plan) is Verdict:
@@ -796,7 +818,22 @@ class Provenance:
         if func_type is ast.Attribute:
             parts.append(Part(func.value, scope, Role.RECEIVER))
         parts.extend(_argument_parts(node, scope))
-        return Flow(Op.CALL, node, scope, tuple(parts), call=node)
+        return Flow(Op.CALL, node, scope, tuple(parts), call=node,
+                    external=self._project_function(func, scope))
+
+    def _project_function(self, func: ast.AST, scope: Scope):
+        """The summary of the project module function a callee denotes, if any."""
+        project = self.ctx.project
+        if project is None or type(func) not in (ast.Name, ast.Attribute):
+            return None
+        for qualname in self.ctx.qualnames(func, scope):
+            found = project.resolve(qualname)
+            if found is not None:
+                summary, name = found
+                function = summary.functions.get(name)
+                if function is not None:
+                    return function
+        return None
 
     def _build_format(self, node: ast.Call, scope: Scope) -> Flow:
         receiver = node.func.value
@@ -858,7 +895,11 @@ class Provenance:
             parts.extend(Part(value, value_scope, Role.RETURN) for value, value_scope in values)
             if call is not None:
                 parts.extend(self._bound_arguments(call, scope, function, bound))
-        return Flow(Op.RETURNS, call, scope, tuple(parts), call=call, functions=functions)
+        flow = Flow(Op.RETURNS, call, scope, tuple(parts), call=call, functions=functions)
+        if call is None:
+            # not cached under a node: kept alive here, since verdicts are memoised by id
+            self._kept.append(flow)
+        return flow
 
     def _bound_arguments(self, call: ast.Call, scope: Scope, function, bound: bool):
         """Each argument of ``call`` (or default) bound to a parameter of ``function``."""
@@ -1035,6 +1076,33 @@ class Provenance:
             if id(part.slot) == param_id:
                 return part.node.node, part.node.scope
         return None
+
+
+def _external_plan(policy: Policy, flow: Flow):
+    """A call of another module's function: its summary's verdict for ``policy``, with the
+    parameters it depends on replaced by this call's arguments; ``None`` when the summary
+    has no verdict for the policy (the policy judges the call as any other)."""
+    found = flow.external.verdicts.get(policy.name) if policy.name else None
+    if found is None:
+        return None
+    is_bad, positions = found
+    if is_bad:
+        return bad(flow.node)
+    if not positions:
+        return CLEAN
+    names = flow.external.params
+    parts = []
+    for position in positions:
+        keyword = position if type(position) is str else (
+            names[position] if position < len(names) else None
+        )
+        part = flow.argument(position if type(position) is int else None,
+                             *((keyword,) if keyword else ()))
+        if part is not None:
+            parts.append(part)
+        elif any(p.slot is None for p in flow.arguments()):
+            return None  # hidden by */**: judged as any other call
+    return parts or CLEAN
 
 
 def _combine_returns(deps, verdicts) -> Verdict:

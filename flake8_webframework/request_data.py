@@ -31,7 +31,7 @@ import ast
 
 from .apps import is_app_receiver
 from .names import lookup_name
-from .provenance import CLEAN, DEFAULT, Op, Policy, Role, Verdict, bad
+from .provenance import CLEAN, DEFAULT, Op, Policy, Role, Verdict, bad, summarised
 from .scopes import ASSIGN, PARAM
 
 REQUEST_GLOBALS = frozenset(
@@ -300,4 +300,4 @@ class RequestData(Policy):
         return CLEAN
 
 
-REQUEST = RequestData()
+REQUEST = summarised("request", RequestData())

@@ -88,6 +88,9 @@ class SettingsInfo:
         self.model = model
         #: ``FileContext.calls_named`` (the calls of a callee name), when there is a context
         self._calls_named = calls_named
+        #: ``(base expression, scope) -> bool``: a base class is a config class of another
+        #: project module (set by the file's context when the project index is on)
+        self.project_config_base = None
         self.filename = filename
         self.declared_settings_file = bool(options and options.is_settings_file(filename))
         module = model.module_scope
@@ -167,6 +170,10 @@ class SettingsInfo:
         pydantic: set[int] = set()
         for node, scope in classes:
             if node.name.endswith(CONFIG_CLASS_SUFFIXES) or node.name in self._from_object_names:
+                config.add(id(node))
+            elif self.project_config_base is not None and any(
+                self.project_config_base(base, scope) for base in node.bases
+            ):
                 config.add(id(node))
             for base in node.bases:
                 if resolve_qualnames(base, scope) & PYDANTIC_BASE_SETTINGS:

@@ -18,7 +18,7 @@ import ast
 
 from .lookups import match_env_lookup
 from .names import lookup_name
-from .provenance import CLEAN, DEFAULT, Ask, Op, Part, Policy, Role, bad
+from .provenance import CLEAN, DEFAULT, Ask, Op, Part, Policy, Role, bad, summarised
 from .request_data import REQUEST
 from .scopes import ASSIGN, FOR, STORE
 from .syntax import chain_attributes, chain_root, last_name, receiver_chain
@@ -305,7 +305,7 @@ def _iterated(name: ast.Name, scope) -> bool:
     return bool(bindings) and all(binding.kind in (FOR, STORE) for binding in bindings)
 
 
-UNSAFE_PART = UnsafeSqlPart()
+UNSAFE_PART = summarised("sql-part", UnsafeSqlPart())
 
 
 class FormattedSql(Policy):
@@ -364,5 +364,5 @@ class FormattedSql(Policy):
         return CLEAN
 
 
-FORMATTED = FormattedSql()
+FORMATTED = summarised("sql-formatted", FormattedSql())
 

@@ -199,6 +199,9 @@ class ValueAnalysis:
 
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
+        #: ``qualname -> (concrete value or None, line)`` of project constants, or None
+        self.project_constant = None
+        self._constants: dict[str, object] = {}
         self._cache: dict[int, Value] = {}
         self._groups: dict[int, _BindingGroup] = {}
 
@@ -355,7 +358,12 @@ class ValueAnalysis:
                 assignments += 2  # the value is a combination: not concrete
                 deps.append((binding.value, binding.scope))
             elif kind == IMPORT:
-                has_import = True
+                constant = self._imported_constant(binding.qualname)
+                if constant is not None:
+                    assignments += 1
+                    deps.append((constant, binding.scope))
+                else:
+                    has_import = True
             elif kind == DECLARE:
                 continue
             else:
@@ -400,8 +408,29 @@ class ValueAnalysis:
                 return self._plan_bindings(class_scope, bindings)
             return _NONLITERAL
         if node.attr.isupper() and _rooted_in_import(node.value, scope):
+            for qualname in resolve_qualnames(node, scope):
+                constant = self._imported_constant(qualname)
+                if constant is not None:
+                    return [(constant, scope)], _combine_first
             return _UNKNOWN
         return _NONLITERAL
+
+    def _imported_constant(self, qualname: str):
+        """A literal constant of a project module (see :mod:`project`), as a synthetic
+        constant node; ``None`` when there is no project index or no such constant."""
+        if self.project_constant is None or not qualname:
+            return None
+        node = self._constants.get(qualname)
+        if node is None:
+            found = self.project_constant(qualname)
+            if found is None:
+                self._constants[qualname] = False
+                return None
+            value, line = found
+            node = ast.Constant(value=NO_VALUE if value is None else value)
+            node.lineno, node.col_offset = line, 0
+            self._constants[qualname] = node
+        return node or None
 
     def _plan_call(self, node: ast.Call, scope: Scope):
         func = node.func

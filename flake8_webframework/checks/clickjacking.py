@@ -25,6 +25,9 @@ CSP_REPORT_ONLY_SETTINGS = frozenset(
 _EXEMPT_FIX = ("drop the exemption, or use @xframe_options_sameorigin if only this site "
                "frames the page")
 
+#: Project analysis: an extension of an inherited MIDDLEWARE list (``+=``, ``.insert()``)
+#: resolves this rule's inherited finding when it adds this middleware.
+LIST_REMEDIES = {"WEB503": ("XFrameOptionsMiddleware",)}
 
 def xframe_middleware_present(entries) -> bool:
     """Django's XFrameOptionsMiddleware, or a project's own (its class name says so)."""

@@ -37,6 +37,9 @@ class MiddlewareList:
     target: object  # the assignment target (a Name), or the configure() keyword
     scope: Scope
 
+#: Project analysis: an extension of an inherited MIDDLEWARE list (``+=``, ``.insert()``)
+#: resolves this rule's inherited finding when it adds this middleware.
+LIST_REMEDIES = {"WEB502": ("CsrfViewMiddleware",)}
 
 def _mutated_names(ctx) -> set[tuple[int, str]]:
     """(id of the binding scope, name) of lists changed in place somewhere in the file:

@@ -118,8 +118,16 @@ class _SecretReporter:
             self.findings.append(self.ctx.finding("WEB101", site, name=name))
             return
         for source, source_scope in self.values.literal_sources(node, scope):
-            if _is_non_empty_literal(self.values.evaluate(source, source_scope)):
+            if not _is_non_empty_literal(self.values.evaluate(source, source_scope)):
+                continue
+            origin = self.ctx.constant_origin(source, source_scope)
+            if origin is None:
                 self.findings.append(self.ctx.finding("WEB101", source, name=name))
+                continue
+            path, line, constant, reported_there = origin
+            if "WEB101" not in reported_there:  # else its module reports it under its name
+                shown = f"{name} (the literal {constant} of {path}:{line})"
+                self.findings.append(self.ctx.finding("WEB101", source, name=shown))
 
 
 def run(ctx):

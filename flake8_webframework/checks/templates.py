@@ -11,7 +11,7 @@ import ast
 
 from ..apps import is_app_receiver
 from ..names import lookup_name
-from ..provenance import CLEAN, DEFAULT, Op, Policy, Role, bad
+from ..provenance import CLEAN, DEFAULT, Op, Policy, Role, bad, summarised
 from ..request_data import REQUEST
 from ..scopes import ASSIGN, WITH
 from ..syntax import receiver_chain
@@ -217,7 +217,7 @@ class UntrustedText(Policy):
         return DEFAULT
 
 
-UNTRUSTED_TEXT = UntrustedText()
+UNTRUSTED_TEXT = summarised("template-text", UntrustedText())
 TRIGGERS = TEMPLATE_CALL_NAMES
 
 

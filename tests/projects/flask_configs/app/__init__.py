@@ -1,0 +1,6 @@
+from flask import Flask
+
+from .config import ProductionConfig
+
+app = Flask(__name__)
+app.config.from_object(ProductionConfig)

@@ -1,0 +1,1 @@
+DEFAULT_KEY = "not-a-real-secret"
