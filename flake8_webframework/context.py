@@ -15,12 +15,32 @@ from .lookups import (
 from .names import resolve_qualnames
 from .options import Options
 from .scopes import ModuleModel, Scope
-from .settings import SETTING_CALL_NAMES, SettingsInfo, SettingSite, collect_setting_sites
+from .settings import CONFIG_CLASS_SUFFIXES, SETTING_CALL_NAMES, SettingsInfo, SettingSite, collect_setting_sites
 from .values import NO_VALUE, ValueAnalysis
 
 
 def _call_position(entry: tuple[ast.Call, Scope]) -> tuple[int, int]:
     return entry[0].lineno, entry[0].col_offset
+
+
+_RULE_NAMES: frozenset[str] | None = None
+
+
+def _names_rules_resolve() -> frozenset[str]:
+    """The names some check's sinks and settings are called by (the checks' ``TRIGGERS``):
+    only such a name imported relatively is worth following through a re-export."""
+    global _RULE_NAMES
+    if _RULE_NAMES is None:
+        import importlib
+
+        from .registry import CHECK_NAMES
+
+        names: set[str] = set()
+        for check in CHECK_NAMES:
+            module = importlib.import_module(f".checks.{check}", __package__)
+            names.update(getattr(module, "TRIGGERS", ()))
+        _RULE_NAMES = frozenset(names)
+    return _RULE_NAMES
 
 
 class FileContext:
@@ -156,8 +176,9 @@ class FileContext:
         if project is None:
             return names
         extra = set()
+        wanted = _names_rules_resolve()
         for name in names:
-            if name.startswith("."):
+            if name.startswith(".") and name.rpartition(".")[2] in wanted:
                 target = project.reexported(name)
                 if target is not None:
                     extra.add(target)
@@ -177,8 +198,12 @@ class FileContext:
         return self._project or None
 
     def _project_constant(self, qualname: str):
-        """``(value, line)`` of a literal constant defined in a project module."""
-        if qualname.startswith("builtins.") or self.project is None:
+        """``(value, line)`` of a literal constant defined in a project module. Only
+        UPPER_CASE names are looked up (constants by convention): evaluating any other
+        imported name does not read another module."""
+        if not qualname.rpartition(".")[2].isupper() or qualname.startswith("builtins."):
+            return None
+        if self.project is None:
             return None
         found = self.project.resolve(qualname)
         if found is None:
@@ -191,6 +216,10 @@ class FileContext:
         base expression) denotes: ``(module summary, class name)``, else ``None``."""
         if type(base) not in (ast.Name, ast.Attribute) or self.project is None:
             return None
+        if not (base.id if type(base) is ast.Name else base.attr).endswith(
+            CONFIG_CLASS_SUFFIXES
+        ):
+            return None  # only a base named like a config class is looked up in its module
         for qualname in self.qualnames(base, scope):
             found = self.project.resolve(qualname)
             if found is not None and found[1] in found[0].classes:

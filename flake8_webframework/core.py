@@ -109,7 +109,9 @@ def check_tree(
     findings, core_failed = run_checks(ctx, silenced)
     if core_failed:
         return findings
-    if ctx.project is not None:
+    if options.project_index and (
+        ctx.settings.is_settings_module() or ctx.settings.config_classes()
+    ) and ctx.project is not None:
         try:
             findings = settings_across_modules(ctx, findings)
         except (Exception, RecursionError, MemoryError) as error:  # noqa: BLE001

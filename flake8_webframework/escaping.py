@@ -336,7 +336,7 @@ class NotMarkup(Policy):
         return bad(flow.node)
 
 
-NOT_MARKUP = summarised("markup", NotMarkup())
+NOT_MARKUP = NotMarkup()
 
 
 class UnescapedHtml(Policy):
@@ -400,7 +400,7 @@ class UnescapedHtml(Policy):
         if func_type is ast.Name:
             if not names and _bound_to_escaper(engine, func, scope):
                 return CLEAN
-            return bad(flow.node)
+            return engine.unknown_call(self, flow)
         if func_type is not ast.Attribute:
             return bad(flow.node)
         receiver = func.value
@@ -423,7 +423,7 @@ class UnescapedHtml(Policy):
             if attr in ("get", "pop", "setdefault"):
                 arguments = [part for part in arguments if part.slot != 0]  # the key
             return parts + arguments
-        return bad(flow.node)
+        return engine.unknown_call(self, flow)
 
     def _mapped(self, engine, flow):
         """An element of ``map(function, iterables...)``."""

@@ -234,13 +234,21 @@ class FileProject:
         #: [modules left, bytes left], shared by every module read for this linted file
         self.budget = budget if budget is not None else [MAX_MODULES_PER_FILE, MAX_BYTES_PER_FILE]
         self.usable = bool(filename) and not filename.startswith("<") and filename != "stdin"
-        self.location = locate(filename) if self.usable else None
+        self._filename = filename
+        self._location: Location | None = None
         #: the linted file: never read from disk (its own tree answers, also in stdin mode)
         self.origin = origin if origin is not None else (
-            self.location.path if self.location is not None else None
+            _normal(filename) if self.usable else None
         )
         self._import_roots: list[str] | None = None
         self._summaries: dict[str, ModuleSummary | None] = {}
+
+    @property
+    def location(self) -> Location | None:
+        """Where the file sits (found on first use: it looks at the folders above)."""
+        if self._location is None and self.usable:
+            self._location = locate(self._filename)
+        return self._location
 
     def for_module(self, path: str) -> FileProject:
         """The view from a module read on this file's behalf (one level deeper)."""

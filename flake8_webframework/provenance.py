@@ -119,7 +119,8 @@ class Flow:
         self.call = call  # RETURNS, CALL, MAPPED: the ast.Call
         self.functions = functions  # RETURNS: the function definitions
         self.binding = binding  # IMPORT, PARAM, OPAQUE, TEXT_FREE: the Binding
-        #: CALL of a function of another project module: its ``project.FunctionSummary``
+        #: CALL: the ``project.FunctionSummary`` of the called function of another project
+        #: module, ``False`` when it calls none, ``None`` until looked up
         self.external = external
 
     def parts_with(self, *roles: Role) -> list[Part]:
@@ -246,6 +247,9 @@ def summarised(name: str, policy: Policy) -> Policy:
     return policy
 
 
+#: A helper of another module is followed when the linted file calls it; that helper's
+#: own calls into further modules are unknown calls (the cost of a chain stays bounded).
+FUNCTION_DEPTH = 1
 #: Flow steps per file; beyond, every question answers clean ("unknown").
 STEP_BUDGET = 200_000
 #: How deep one policy's judge may ask another policy synchronously.
@@ -341,11 +345,7 @@ class Provenance:
                     self.exhausted = True
                     return CLEAN
                 flow = node if type(node) is Flow else self.flow(node, scope)
-                plan = None
-                if flow.external is not None:
-                    plan = _external_plan(policy, flow)
-                if plan is None:
-                    plan = policy.judge(self, flow)
+                plan = policy.judge(self, flow)
                 if plan is DEFAULT:
                     plan = self._default_plan(policy, flow)
                 if type(plan) is Verdict:
@@ -818,14 +818,37 @@ class Provenance:
         if func_type is ast.Attribute:
             parts.append(Part(func.value, scope, Role.RECEIVER))
         parts.extend(_argument_parts(node, scope))
-        return Flow(Op.CALL, node, scope, tuple(parts), call=node,
-                    external=self._project_function(func, scope))
+        return Flow(Op.CALL, node, scope, tuple(parts), call=node)
+
+    def unknown_call(self, policy: Policy, flow: Flow):
+        """What a policy says of a call it does not know: the summary of the project
+        module's function it calls, if it calls one (see :mod:`project`), else the
+        policy's leaf verdict. Looked up only here, so that calls the policy knows never
+        make another module be read."""
+        plan = self.external_plan(policy, flow)
+        if plan is not None:
+            return plan
+        return bad(flow.node) if policy.leaf_is_bad else CLEAN
+
+    def external_plan(self, policy: Policy, flow: Flow):
+        """The plan from another project module's summary of the called function, or
+        ``None`` when the callee is not one (or the summary has no verdict for the
+        policy)."""
+        if flow.call is None:
+            return None
+        if flow.external is None:
+            flow.external = self._project_function(flow.call.func, flow.scope) or False
+        if not flow.external:
+            return None
+        return _external_plan(policy, flow)
 
     def _project_function(self, func: ast.AST, scope: Scope):
         """The summary of the project module function a callee denotes, if any."""
         project = self.ctx.project
         if project is None or type(func) not in (ast.Name, ast.Attribute):
             return None
+        if project.depth >= FUNCTION_DEPTH:
+            return None  # a summary's own helpers are not followed into further modules
         for qualname in self.ctx.qualnames(func, scope):
             found = project.resolve(qualname)
             if found is not None:

@@ -259,6 +259,9 @@ class RequestData(Policy):
                     return bad(node)
             if engine.qualnames(func, scope) & PASSTHROUGH_FUNCTIONS:
                 return flow.arguments()
+            external = engine.external_plan(self, flow)
+            if external is not None:
+                return external  # a helper of another project module
             if type(func) is ast.Attribute:
                 return flow.parts_with(Role.RECEIVER)  # a method of request data
             return CLEAN

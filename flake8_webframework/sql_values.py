@@ -276,7 +276,7 @@ class UnsafeSqlPart(Policy):
                     return CLEAN
         if names & SQLALCHEMY_IDENTIFIERS:
             return CLEAN
-        return bad(flow.node)
+        return engine.unknown_call(self, flow)
 
     def _mapped(self, engine, flow):
         """An element of ``map(function, iterables...)``: quoted, numeric or converted."""
@@ -364,5 +364,7 @@ class FormattedSql(Policy):
         return CLEAN
 
 
-FORMATTED = summarised("sql-formatted", FormattedSql())
+#: Not summarised: like a helper of the same file, a helper of another module that returns a
+#: formatted query is not followed for this question.
+FORMATTED = FormattedSql()
 

@@ -109,7 +109,7 @@ def summarise(path: str, source: bytes, project: FileProject) -> ModuleSummary |
         filter(None, (project.absolute(star) for star in module.star_imports))
     )
     config_classes = ctx.settings.config_classes()
-    is_settings = ctx.settings.is_settings_module()
+    is_settings = _settings_named(ctx)
     if (is_settings or config_classes) and _RUN_CHECKS is not None:
         findings, core_failed = _RUN_CHECKS(ctx)
         if not core_failed:
@@ -363,6 +363,17 @@ def _module_statements(tree):
                 pending.extend(reversed(handler.body))
 
 
+def _settings_named(ctx: FileContext) -> bool:
+    """A settings module whose file says so (``settings*.py``, ``config*.py``, ``local*``,
+    ``dev*``, ``prod*``, a module of a ``settings``/``config`` package, or a configured
+    settings file): only such modules are judged across modules - a package
+    ``__init__`` that star-imports its submodules is not a settings package."""
+    settings = ctx.settings
+    return (settings.declared_settings_file or settings.settings_file_name()) and (
+        settings.is_settings_module()
+    )
+
+
 def _development_like(ctx: FileContext) -> bool:
     stem = os.path.basename(ctx.filename.replace("\\", "/"))[:-3].lower()
     if stem.startswith(("settings_", "config_")):
@@ -375,7 +386,7 @@ def _development_like(ctx: FileContext) -> bool:
 
 def settings_across_modules(ctx: FileContext, findings: list[Finding]) -> list[Finding]:
     findings = _config_classes_across_modules(ctx, findings)
-    if not ctx.settings.is_settings_module():
+    if not _settings_named(ctx):
         return findings
     findings = _drop_overridden_by_siblings(ctx, findings)
     if _development_like(ctx):

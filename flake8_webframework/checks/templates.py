@@ -211,7 +211,7 @@ class UntrustedText(Policy):
                 for name in engine.qualnames(func, scope)
             ):
                 return flow.arguments()
-            return bad(flow.node)
+            return engine.unknown_call(self, flow)
         if op is Op.WITH_TARGET:
             return bad(flow.node)
         return DEFAULT
