@@ -455,15 +455,18 @@ def shown_path(ctx, path: str) -> str:
     from .project import project_root
 
     root = project_root(ctx.filename, ctx.options.project_roots)
-    shown = path
-    if root is not None:
+    location = ctx.project.location if ctx.project is not None else None
+    # the project root; else the working directory; else the folder of the top package
+    for base in (root, os.getcwd(), location.top_folder if location else None):
+        if base is None:
+            continue
         try:
-            relative = os.path.relpath(path, root)
+            relative = os.path.relpath(path, base)
         except ValueError:
-            relative = path
+            continue
         if not relative.startswith(".."):
-            shown = relative
-    return shown.replace(os.sep, "/")
+            return relative.replace(os.sep, "/")
+    return os.path.basename(path)
 
 
 def _drop_overridden_by_siblings(ctx: FileContext, findings: list[Finding]) -> list[Finding]:

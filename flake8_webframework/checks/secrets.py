@@ -93,6 +93,10 @@ class _SecretReporter:
         default = self.values.evaluate(lookup.default, lookup.scope)
         if not _is_non_empty_literal(default):
             return False
+        origin = self.ctx.constant_origin(lookup.default, lookup.scope)
+        if origin is not None:
+            path, line, constant, _codes = origin
+            name = f"{name} (default: the literal {constant} of {path}:{line})"
         self.findings.append(self.ctx.finding("WEB102", lookup.default_site, name=name))
         return True
 
