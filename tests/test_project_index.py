@@ -162,6 +162,11 @@ def test_inherited_findings_name_the_defining_module_and_line():
         "WEB504 SESSION_COOKIE_SECURE = False sends the cookie over plain HTTP; set it to True "
         "(inherited from app/config_base.py:7; override it here)"
     )
+    assert messages(config)[-1] == (
+        "WEB102 SECRET_KEY (default: the literal DEFAULT_KEY of app/defaults.py:1) falls back "
+        "to a literal default when the environment lacks it; fail instead of signing with a "
+        "known secret"
+    )
     views = PROJECTS / "flask_configs/app/views.py"
     assert messages(views)[0] == (
         "WEB101 hardcoded app.secret_key (the literal DEFAULT_KEY of app/defaults.py:1); load "

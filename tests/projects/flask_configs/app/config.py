@@ -2,6 +2,7 @@
 import os
 
 from .config_base import BaseConfig
+from .defaults import DEFAULT_KEY
 
 
 class ProductionConfig(BaseConfig):  # expect: WEB504:24
@@ -11,3 +12,8 @@ class ProductionConfig(BaseConfig):  # expect: WEB504:24
 
 class DevelopmentConfig(BaseConfig):
     DEBUG = True  # expect: WEB201:13
+
+
+class StagingConfig(BaseConfig):  # expect: WEB504:21
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEFAULT_KEY  # expect: WEB102:50
+    DEBUG = False
